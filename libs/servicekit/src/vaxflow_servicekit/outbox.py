@@ -1,0 +1,273 @@
+"""The outbox inside the aggregate, and the relay that publishes it.
+
+A service never writes to its database and then publishes. It writes the changed document
+together with its pending events (the document's `outbox` array) in one single-document
+write, which every MongoDB-compatible store makes atomic. The relay publishes pending events
+with the idempotent producer and removes them only after Kafka acknowledged them, so a crash
+can cause a re-publish (which consumers absorb) but never a loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import takewhile
+from typing import Any, Protocol
+
+import structlog
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from vaxflow_servicekit.metrics import (
+    KAFKA_PRODUCE_ERRORS,
+    KAFKA_PRODUCED,
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISHED,
+)
+from vaxflow_servicekit.mongo import Document, IndexSpec
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_FIELD = "outbox"
+PENDING_SINCE_FIELD = "outbox_since"
+LEASES_COLLECTION = "outbox_leases"
+
+
+class OutgoingEvent(Protocol):
+    """What the outbox needs of an event envelope."""
+
+    @property
+    def key(self) -> str: ...
+
+    def to_bytes(self) -> bytes: ...
+
+    def headers(self) -> list[tuple[str, bytes]]: ...
+
+
+class Producer(Protocol):
+    """The part of aiokafka's producer the relay uses."""
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[Any]: ...
+
+
+def outbox_entry(topic: str, event: OutgoingEvent) -> Document:
+    """The stored form of one pending event: what to send, where, with which key."""
+    headers = event.headers()
+    event_id = next((v.decode() for k, v in headers if k == "event_id"), None)
+    return {
+        "event_id": event_id,
+        "topic": topic,
+        "key": event.key,
+        "value": event.to_bytes().decode(),
+        "headers": [[k, v.decode()] for k, v in headers],
+    }
+
+
+def with_events(update: Document, entries: Sequence[Document], now: datetime) -> Document:
+    """Add pending events to a MongoDB update so the change and its events are one write."""
+    merged = {op: dict(fields) for op, fields in update.items()}
+    merged.setdefault("$push", {})[OUTBOX_FIELD] = {"$each": list(entries)}
+    merged.setdefault("$min", {})[PENDING_SINCE_FIELD] = now
+    return merged
+
+
+def new_document_with_events(
+    document: Document, entries: Sequence[Document], now: datetime
+) -> Document:
+    """A document to insert, carrying its pending events."""
+    return {**document, OUTBOX_FIELD: list(entries), PENDING_SINCE_FIELD: now}
+
+
+def outbox_indexes(collection: str) -> list[IndexSpec]:
+    """The index the relay's scan needs on an aggregate collection."""
+    return [IndexSpec(collection, [(PENDING_SINCE_FIELD, 1)], name="outbox_pending")]
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """How often and how much the relay publishes; a lease keeps one relay per collection."""
+
+    poll_interval_s: float = 0.05
+    batch_size: int = 500
+    lease_s: float = 10.0
+    metrics_interval_s: float = 5.0
+    backoff_max_s: float = 5.0
+
+
+class OutboxRelay:
+    """Publishes the pending events of one aggregate collection, then removes them."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        collection: str,
+        producer: Producer,
+        settings: RelaySettings | None = None,
+    ) -> None:
+        self._db = db
+        self._coll: AsyncCollection[Document] = db[collection]
+        self._name = collection
+        self._producer = producer
+        self._settings = settings or RelaySettings()
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._last_metrics = 0.0
+
+    def notify(self) -> None:
+        """Wake the relay now (a handler just wrote events) instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ask the relay to finish its current round and return."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish until stopped; failures are logged and retried with backoff."""
+        backoff = self._settings.poll_interval_s
+        while not self._stopping.is_set():
+            try:
+                published = await self.publish_pending() if await self._hold_lease() else 0
+                backoff = self._settings.poll_interval_s
+            except Exception as exc:  # the relay outlives any failure: it retries
+                published = 0
+                log.warning("outbox_relay_failed", collection=self._name, error=repr(exc))
+                backoff = min(backoff * 2, self._settings.backoff_max_s)
+            if published == 0:
+                await self._sleep(backoff)
+
+    async def publish_pending(self) -> int:
+        """One round: publish a batch of pending events in document order; return how many.
+
+        Within a document only the acknowledged prefix is removed, so a failed event and the
+        ones after it are published again, in order, next round.
+        """
+        docs = await self._pending_documents()
+        sent = [(doc["_id"], await self._send_all(doc[OUTBOX_FIELD])) for doc in docs]
+        count = 0
+        for doc_id, entries in sent:
+            results = await asyncio.gather(*(e.wait() for e in entries), return_exceptions=True)
+            acked = [e.event_id for e, _ in zip(entries, takewhile(_ok, results), strict=False)]
+            if acked:
+                await self._remove_published(doc_id, acked)
+            count += len(acked)
+            self._log_failures(results)
+        OUTBOX_PUBLISHED.labels(self._name).inc(count)
+        await self._report_backlog()
+        return count
+
+    def _log_failures(self, results: list[BaseException | None]) -> None:
+        errors = [r for r in results if r is not None]
+        if errors:
+            log.warning("outbox_publish_failed", collection=self._name, error=repr(errors[0]))
+
+    async def _pending_documents(self) -> list[Document]:
+        cursor = (
+            self._coll.find({PENDING_SINCE_FIELD: {"$ne": None}}, {OUTBOX_FIELD: 1})
+            .sort(PENDING_SINCE_FIELD, 1)
+            .limit(self._settings.batch_size)
+        )
+        return [d async for d in cursor if d.get(OUTBOX_FIELD)] or await self._clear_empty()
+
+    async def _clear_empty(self) -> list[Document]:
+        await self._coll.update_many(
+            {PENDING_SINCE_FIELD: {"$ne": None}, OUTBOX_FIELD: {"$size": 0}},
+            {"$unset": {PENDING_SINCE_FIELD: ""}},
+        )
+        return []
+
+    async def _send_all(self, entries: list[Document]) -> list[_Sent]:
+        """Hand a document's events to the producer in order; stop at the first refusal."""
+        sent: list[_Sent] = []
+        for entry in entries:
+            try:
+                sent.append(await self._send(entry))
+            except Exception as exc:
+                log.warning("outbox_send_refused", collection=self._name, error=repr(exc))
+                break
+        return sent
+
+    async def _send(self, entry: Document) -> _Sent:
+        headers = [(k, v.encode()) for k, v in entry["headers"]]
+        topic = entry["topic"]
+        try:
+            future = await self._producer.send(
+                topic, entry["value"].encode(), entry["key"].encode(), headers
+            )
+        except Exception:
+            KAFKA_PRODUCE_ERRORS.labels(topic).inc()
+            raise
+        return _Sent(entry["event_id"], topic, future)
+
+    async def _remove_published(self, doc_id: Any, event_ids: list[str]) -> None:
+        """Remove what Kafka acknowledged; events added meanwhile stay pending."""
+        await self._coll.update_one(
+            {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": event_ids}}}}
+        )
+        await self._coll.update_one(
+            {"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, {"$unset": {PENDING_SINCE_FIELD: ""}}
+        )
+
+    async def _hold_lease(self) -> bool:
+        """Take or renew this collection's lease; only its holder publishes."""
+        now = datetime.now(UTC)
+        until = now + timedelta(seconds=self._settings.lease_s)
+        leases = self._db[LEASES_COLLECTION]
+        query = {"_id": self._name, "$or": [{"until": {"$lt": now}}, {"owner": self._owner}]}
+        try:
+            doc = await leases.find_one_and_update(
+                query,
+                {"$set": {"owner": self._owner, "until": until}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False
+        return doc is not None and doc.get("owner") == self._owner
+
+    async def _report_backlog(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_metrics < self._settings.metrics_interval_s:
+            return
+        self._last_metrics = loop.time()
+        pending = {PENDING_SINCE_FIELD: {"$ne": None}}
+        OUTBOX_BACKLOG.labels(self._name).set(await self._coll.count_documents(pending))
+        oldest = await self._coll.find_one(pending, sort=[(PENDING_SINCE_FIELD, 1)])
+        age = (datetime.now(UTC) - oldest[PENDING_SINCE_FIELD]).total_seconds() if oldest else 0.0
+        OUTBOX_OLDEST_AGE.labels(self._name).set(age)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+
+@dataclass(frozen=True)
+class _Sent:
+    event_id: str
+    topic: str
+    future: asyncio.Future[Any]
+
+    async def wait(self) -> None:
+        """Wait for Kafka's acknowledgement."""
+        try:
+            await self.future
+        except Exception:
+            KAFKA_PRODUCE_ERRORS.labels(self.topic).inc()
+            raise
+        KAFKA_PRODUCED.labels(self.topic).inc()
+
+
+def _ok(result: BaseException | None) -> bool:
+    return result is None
