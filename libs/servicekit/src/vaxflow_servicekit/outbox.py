@@ -69,7 +69,8 @@ def outbox_entry(topic: str, event: OutgoingEvent) -> Document:
         "topic": topic,
         "key": event.key,
         "value": event.to_bytes().decode(),
-        "headers": [[k, v.decode()] for k, v in headers],
+        # A sub-document, not a list of pairs: FerretDB stores no nested arrays.
+        "headers": {k: v.decode() for k, v in headers},
     }
 
 
@@ -158,7 +159,7 @@ class OutboxRelay:
         count = 0
         for doc_id, entries in sent:
             results = await asyncio.gather(*(e.wait() for e in entries), return_exceptions=True)
-            acked = [e.event_id for e, _ in zip(entries, takewhile(_ok, results), strict=False)]
+            acked = [e.entry for e, _ in zip(entries, takewhile(_ok, results), strict=False)]
             if acked:
                 await self._remove_published(doc_id, acked)
             count += len(acked)
@@ -199,7 +200,7 @@ class OutboxRelay:
         return sent
 
     async def _send(self, entry: Document) -> _Sent:
-        headers = [(k, v.encode()) for k, v in entry["headers"]]
+        headers = [(k, v.encode()) for k, v in entry["headers"].items()]
         topic = entry["topic"]
         try:
             future = await self._producer.send(
@@ -208,13 +209,14 @@ class OutboxRelay:
         except Exception:
             KAFKA_PRODUCE_ERRORS.labels(topic).inc()
             raise
-        return _Sent(entry["event_id"], topic, future)
+        return _Sent(entry, topic, future)
 
-    async def _remove_published(self, doc_id: Any, event_ids: list[str]) -> None:
-        """Remove what Kafka acknowledged; events added meanwhile stay pending."""
-        await self._coll.update_one(
-            {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": event_ids}}}}
-        )
+    async def _remove_published(self, doc_id: Any, entries: list[Document]) -> None:
+        """Remove what Kafka acknowledged; events added meanwhile stay pending.
+
+        `$pullAll` with the exact stored entries, because FerretDB's `$pull` takes no conditions.
+        """
+        await self._coll.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: entries}})
         await self._coll.update_one(
             {"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, {"$unset": {PENDING_SINCE_FIELD: ""}}
         )
@@ -255,7 +257,7 @@ class OutboxRelay:
 
 @dataclass(frozen=True)
 class _Sent:
-    event_id: str
+    entry: Document
     topic: str
     future: asyncio.Future[Any]
 

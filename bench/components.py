@@ -1,0 +1,170 @@
+"""Component limits on this machine: the physical ceilings later benchmarks are compared with.
+
+Prints one JSON document: raw aiokafka produce and consume rates for 1 KB events (idempotent,
+acks=all), FerretDB single-document and bulk insert rates through PyMongo's async client, Redis
+round-trip and pipelined rates, and ECDSA P-256 signatures per second. Needs the running stack
+(`make up`); each figure is measured over a fixed count, so the run ends on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from redis.asyncio import Redis
+
+from vaxflow_servicekit.kafka import create_producer, ensure_topics
+from vaxflow_servicekit.mongo import create_mongo_client
+from vaxflow_servicekit.settings import KafkaSettings, MongoSettings, RedisSettings
+
+
+async def rate(count: int, run: Callable[[], Awaitable[Any]]) -> dict[str, float]:
+    """Run `run` once (it does `count` operations) and report operations per second."""
+    started = time.perf_counter()
+    await run()
+    seconds = time.perf_counter() - started
+    return {"count": count, "seconds": round(seconds, 3), "per_second": round(count / seconds, 1)}
+
+
+async def kafka_figures(settings: KafkaSettings, count: int) -> dict[str, Any]:
+    """Produce `count` 1 KB messages with the project's producer, then consume them back."""
+    topic = f"bench.components.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings, [topic], partitions=6)
+    value = os.urandom(512).hex().encode()  # 1,024 bytes
+    producer = create_producer(settings)
+    await producer.start()
+
+    async def produce() -> None:
+        futures = [await producer.send(topic, value, key=str(i).encode()) for i in range(count)]
+        await asyncio.gather(*futures)
+
+    try:
+        produced = await rate(count, produce)
+    finally:
+        await producer.stop()
+    consumed = await rate(count, lambda: consume_all(settings, topic, count))
+    return {"produce_1kb": produced, "consume_1kb": consumed, "topic_partitions": 6}
+
+
+async def consume_all(settings: KafkaSettings, topic: str, count: int) -> None:
+    """Read `count` messages from the start of `topic`."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap,
+        group_id=f"bench-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=2000,
+    )
+    await consumer.start()
+    try:
+        seen = 0
+        while seen < count:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=2000)
+            seen += sum(len(msgs) for msgs in batch.values())
+    finally:
+        await consumer.stop()
+
+
+async def mongo_figures(settings: MongoSettings, single: int, bulk: int) -> dict[str, Any]:
+    """Insert documents one by one, then in bulk batches of 1,000."""
+    client = create_mongo_client(settings)
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    coll = client[name]["docs"]
+    doc = {"site_id": "79-760-26734", "product": "EU/1/20/1528", "payload": "x" * 700}
+
+    async def one_by_one() -> None:
+        for i in range(single):
+            await coll.insert_one({**doc, "_id": f"s{i}"})
+
+    async def in_bulk() -> None:
+        for start in range(0, bulk, 1000):
+            await coll.insert_many([{**doc, "_id": f"b{i}"} for i in range(start, start + 1000)])
+
+    try:
+        return {
+            "insert_one": await rate(single, one_by_one),
+            "insert_many_1000": await rate(bulk, in_bulk),
+        }
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+async def redis_figures(settings: RedisSettings, count: int) -> dict[str, Any]:
+    """INCR one key per round trip, then the same in pipelines of 1,000."""
+    client = Redis.from_url(settings.url)
+    key = f"bench:{uuid.uuid4().hex[:8]}"
+
+    async def round_trips() -> None:
+        for _ in range(count):
+            await client.incr(key)
+
+    async def pipelined() -> None:
+        for _ in range(0, count, 1000):
+            pipe = client.pipeline(transaction=False)
+            for _ in range(1000):
+                pipe.incr(key)
+            await pipe.execute()
+
+    try:
+        return {
+            "round_trip": await rate(count, round_trips),
+            "pipelined_1000": await rate(count, pipelined),
+        }
+    finally:
+        await client.delete(key)
+        await client.aclose()
+
+
+def ecdsa_figures(count: int) -> dict[str, Any]:
+    """ECDSA P-256 (ES256) signatures of a 300-byte message, one core."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    message = os.urandom(300)
+    started = time.perf_counter()
+    for _ in range(count):
+        key.sign(message, ec.ECDSA(hashes.SHA256()))
+    seconds = time.perf_counter() - started
+    return {
+        "sign": {
+            "count": count,
+            "seconds": round(seconds, 3),
+            "per_second": round(count / seconds, 1),
+        }
+    }
+
+
+async def main(scale: float) -> dict[str, Any]:
+    """Measure every component once, in sequence, so none competes with another."""
+    n = lambda base: max(int(base * scale), 1000)  # noqa: E731
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kafka": await kafka_figures(KafkaSettings(), n(100_000)),
+        "ferretdb": await mongo_figures(MongoSettings(), n(5_000), n(50_000)),
+        "redis": await redis_figures(RedisSettings(), n(50_000)),
+        "ecdsa_p256": ecdsa_figures(n(20_000)),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply every count (0.1 for a quick run)"
+    )
+    print(json.dumps(asyncio.run(main(parser.parse_args().scale)), indent=2))
