@@ -1,4 +1,4 @@
-"""Proof, on the real Kafka and database, that the kit delivers every event's effect exactly once."""
+"""Proof on the real Kafka and database that every event's effect happens exactly once."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+"""The certificate service: EU DCC-format vaccination certificates, their signing keys, trust
+list and revocations.
+"""

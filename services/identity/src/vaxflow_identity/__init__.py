@@ -1,0 +1,3 @@
+"""The identity service: staff accounts, citizen one-time-code login, and the signing keys of
+access tokens.
+"""

@@ -1,0 +1,3 @@
+"""The injection service: screenings, dose records, post-vaccination observations and
+corrections.
+"""

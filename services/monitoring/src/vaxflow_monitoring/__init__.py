@@ -1,0 +1,3 @@
+"""The monitoring service: adverse events (AEFI), lot signals and suspensions, and the response
+centre's live picture.
+"""

@@ -1,0 +1,1 @@
+"""The registration service: citizens, organisation bulk imports and the citizen's health book."""

@@ -1,0 +1,3 @@
+"""The scheduling service: sites, sessions, campaigns, appointments, invitations, check-ins and
+the vaccine stock ledger.
+"""

@@ -1,0 +1,1 @@
+"""The warehouse service: the pseudonymised analytics copy of every event stream."""
