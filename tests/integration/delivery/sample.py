@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from vaxflow_events import Envelope, Event, EventRegistry
+from vaxflow_events import Envelope, Event, EventRegistry, Topic
 from vaxflow_servicekit.consumer import PermanentError
 from vaxflow_servicekit.mongo import Document, insert_once
 from vaxflow_servicekit.outbox import outbox_entry, with_events
@@ -32,12 +32,20 @@ class TallyIncremented(Event):
     amount: int
 
 
-REGISTRY = EventRegistry([TallyIncremented])
+# The contract of the sample stream; each test publishes it on a Kafka topic of its own.
+SAMPLE_TOPIC = Topic(
+    name="sample.tally.v1",
+    key_field="tally_id",
+    events=(TallyIncremented,),
+    description="Increments of sample tallies.",
+)
+REGISTRY = EventRegistry([TallyIncremented], topics=[SAMPLE_TOPIC])
 
 
-def envelope_for(tally_id: str, amount: int) -> Envelope:
+def envelope_for(tally_id: str, amount: int) -> Envelope[TallyIncremented]:
     """The envelope of one increment."""
-    return Envelope.new(TallyIncremented(tally_id=tally_id, amount=amount), producer=PRODUCER)
+    event = TallyIncremented(tally_id=tally_id, amount=amount)
+    return Envelope.new(event, producer=PRODUCER, topic=SAMPLE_TOPIC)
 
 
 class Tallies:

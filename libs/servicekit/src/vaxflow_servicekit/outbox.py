@@ -56,7 +56,7 @@ class Producer(Protocol):
     """The part of aiokafka's producer the relay uses."""
 
     async def send(
-        self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]]
+        self, topic: str, *, value: bytes, key: bytes, headers: list[tuple[str, bytes]]
     ) -> asyncio.Future[Any]: ...
 
 
@@ -204,7 +204,7 @@ class OutboxRelay:
         topic = entry["topic"]
         try:
             future = await self._producer.send(
-                topic, entry["value"].encode(), entry["key"].encode(), headers
+                topic, value=entry["value"].encode(), key=entry["key"].encode(), headers=headers
             )
         except Exception:
             KAFKA_PRODUCE_ERRORS.labels(topic).inc()
