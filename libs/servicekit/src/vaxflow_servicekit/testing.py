@@ -47,8 +47,15 @@ async def poll_until(
         if accept(value):
             return value
         if loop.time() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout_s}s; last value: {value!r}")
+            raise AssertionError(f"{what} not reached within {timeout_s}s; last: {_brief(value)}")
         await asyncio.sleep(interval_s)
+
+
+def _brief(value: object) -> str:
+    """A short description of a probe's value for a failure message."""
+    text = repr(value)
+    size = f"{len(value)} items: " if isinstance(value, list | tuple | set | dict) else ""
+    return size + (text if len(text) <= 300 else text[:300] + "...")
 
 
 class TopicFactory:

@@ -1,0 +1,76 @@
+# VaxFlow. Two commands do everything from a fresh clone:
+#   make up     install what is missing, start the local stack, print what runs where
+#   make test   the same, then the whole test suite against the running stack
+# Needs: Debian with apt, Python 3.11, Java 17+, Maven, Go 1.24+ (see README).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+APT_PACKAGES := redis-server nginx
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo -E)
+# uv from PATH, else the one `make setup` installs with pip (evaluated when used).
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+RUN = $(UV) run --frozen
+# uv must not try to download a Python: there is no internet here, only package registries.
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help setup up down status logs test lint bench-components
+
+help:
+	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
+	@echo "make test              start the stack, then run the whole test suite against it"
+	@echo "make down              stop everything the stack started"
+	@echo "make status | logs     what runs, with pids | follow the logs in .stack/logs"
+	@echo "make lint              ruff, ruff format --check, mypy, import-linter"
+	@echo "make bench-components  raw limits of Kafka, FerretDB, Redis and ECDSA on this machine"
+	@echo "make setup             install what is missing (apt packages, uv, .venv)"
+
+setup:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing with apt-get"; \
+	  export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1; \
+	  $(SUDO) apt-get install -y --no-install-recommends $$missing \
+	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; }; \
+	fi
+	@if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then \
+	  echo "setup: installing uv $(UV_VERSION) with pip"; \
+	  python3 -m pip install --quiet "uv==$(UV_VERSION)" \
+	    || python3 -m pip install --quiet --break-system-packages "uv==$(UV_VERSION)"; \
+	fi
+	$(UV) sync --frozen
+
+up: setup
+	$(RUN) vaxflow stack up
+	$(RUN) vaxflow seed
+
+down:
+	$(RUN) vaxflow stack down
+
+status:
+	$(RUN) vaxflow stack status
+
+logs:
+	tail -n 20 -F .stack/logs/*.log
+
+# pytest exits 5 when it collects no tests: that must fail, like any other non-zero exit.
+test: up
+	set -a && . .stack/env && set +a && $(RUN) pytest || { \
+	  status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	  exit $$status; }
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy libs/events/src libs/servicekit/src $(wildcard services/*/src) src
+	$(RUN) lint-imports
+
+bench-components: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/components.py

@@ -1,0 +1,101 @@
+"""FerretDB 1.24.2 (MongoDB wire protocol on SQLite), built from the small Go module in deploy/."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from vaxflow.stack.config import StackSettings
+from vaxflow.stack.parts import LogWindow, Program, Tool
+from vaxflow.stack.tools import GO, executable, run
+
+MODULE_FILES = ("go.mod", "go.sum", "main.go")
+
+
+class FerretDB:
+    """The MongoDB-wire database of the local stack."""
+
+    name = "ferretdb"
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.module = settings.deploy_dir / "stack" / "ferretdb"
+        self.binary = settings.bin_dir / "ferretdb"
+        self.stamp = settings.bin_dir / "ferretdb.stamp"
+        self.data = settings.stack_dir / "ferretdb" / "data"
+
+    def ports(self) -> tuple[int, ...]:
+        return (self.settings.ferretdb_port,)
+
+    def tools(self) -> tuple[Tool, ...]:
+        return () if self._binary_current() else (GO,)
+
+    def prepare(self) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        if not self._binary_current():
+            self._build()
+
+    def program(self) -> Program:
+        return Program(
+            name=self.name,
+            command=(
+                str(self.binary),
+                f"-listen-addr={self.settings.host}:{self.settings.ferretdb_port}",
+                f"-sqlite-dir={self.data}",
+                f"-log-level={self.settings.ferretdb_log_level}",
+            ),
+            directory=self.data.parent,
+            priority=110,
+        )
+
+    def check_ready(self, log: LogWindow) -> str | None:
+        from pymongo import MongoClient  # client libraries load only when used: a fast CLI
+        from pymongo.errors import PyMongoError
+
+        client: MongoClient[dict[str, object]] = MongoClient(
+            self.settings.mongo_url, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000
+        )
+        try:
+            client.admin.command("ping")
+        except PyMongoError as exc:
+            return f"ping to {self.settings.mongo_url} failed: {exc}"
+        finally:
+            client.close()
+        return None
+
+    def describe(self) -> str:
+        return f"FerretDB {self.settings.mongo_url} (SQLite files in {self.data})"
+
+    def _module_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in MODULE_FILES:
+            digest.update(name.encode() + b"\0" + (self.module / name).read_bytes())
+        return digest.hexdigest()
+
+    def _binary_current(self) -> bool:
+        return (
+            self.binary.exists()
+            and self.stamp.exists()
+            and self.stamp.read_text() == self._module_hash()
+        )
+
+    def _build(self) -> None:
+        print("ferretdb: building from the Go module proxy (first run: a few minutes)")
+        began = time.monotonic()
+        self.binary.parent.mkdir(parents=True, exist_ok=True)
+        fresh = self.binary.with_suffix(".partial")
+        run(
+            self.name,
+            [executable("go"), "build", "-o", str(fresh), "."],
+            what="building FerretDB with `go build`",
+            timeout=2400,
+            cwd=self.module,
+            env={
+                "CGO_ENABLED": "0",
+                "GOTOOLCHAIN": "local",  # never download another Go toolchain
+                "GOFLAGS": "-mod=readonly -buildvcs=false -trimpath",  # go.sum is the truth
+            },
+        )
+        fresh.replace(self.binary)
+        self.stamp.write_text(self._module_hash())
+        print(f"ferretdb: built ({time.monotonic() - began:.0f} s)")

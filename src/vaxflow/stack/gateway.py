@@ -1,0 +1,184 @@
+"""The gateway: nginx from Debian, configured from the route table."""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+
+from vaxflow.stack.config import StackSettings
+from vaxflow.stack.parts import LogWindow, Program, Tool
+from vaxflow.stack.routes import RouteTable, ServiceRoute, load_routes
+from vaxflow.stack.templates import render, write_if_changed
+from vaxflow.stack.tools import NGINX, executable, run
+
+PROBLEMS = {
+    400: ("Bad Request", "The request could not be read."),
+    403: ("Forbidden", "The request is not allowed."),
+    404: ("Not Found", "No resource is served at this path."),
+    405: ("Method Not Allowed", "This method is not allowed on this path."),
+    408: ("Request Timeout", "The request took too long to arrive."),
+    413: ("Content Too Large", "The request body is larger than the gateway accepts."),
+    414: ("URI Too Long", "The request URI is longer than the gateway accepts."),
+    429: ("Too Many Requests", "Too many requests from this client; retry later."),
+    500: ("Internal Server Error", "The gateway failed to handle the request."),
+    502: ("Bad Gateway", "The service behind this path did not answer."),
+    503: ("Service Unavailable", "The service behind this path is unavailable."),
+    504: ("Gateway Timeout", "The service behind this path did not answer in time."),
+}
+
+SECURITY_HEADERS = (
+    ("X-Request-ID", "$vf_request_id"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    (
+        "Content-Security-Policy",
+        "\"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'\"",
+    ),
+)
+
+
+class Gateway:
+    """nginx on the gateway port, run in the foreground by the supervisor."""
+
+    name = "gateway"
+
+    def __init__(self, settings: StackSettings, routes: RouteTable | None = None) -> None:
+        self.settings = settings
+        self.sources = settings.deploy_dir / "gateway"
+        self.prefix = settings.stack_dir / "gateway"
+        self.conf = self.prefix / "nginx.conf"
+        self.routes = routes or load_routes(self.sources / "routes.toml")
+        self.conf_changed = False
+
+    def ports(self) -> tuple[int, ...]:
+        return (self.settings.gateway_port,)
+
+    def tools(self) -> tuple[Tool, ...]:
+        return (NGINX,)
+
+    def prepare(self) -> None:
+        for folder in ("tmp", "empty"):
+            (self.prefix / folder).mkdir(parents=True, exist_ok=True)
+        self.conf_changed = write_if_changed(self.conf, self.render())
+        run(
+            self.name,
+            [*self._nginx(), "-t", "-q"],
+            what=f"checking the generated {self.conf} with `nginx -t`",
+            timeout=30,
+        )
+
+    def program(self) -> Program:
+        return Program(
+            name=self.name,
+            command=self._nginx(),
+            directory=self.prefix,
+            priority=900,
+            stopsignal="QUIT",  # graceful: finish the requests in flight
+        )
+
+    def check_ready(self, log: LogWindow) -> str | None:
+        import httpx  # loaded only when used: a fast CLI
+
+        url = f"{self.settings.gateway_url}/healthz"
+        try:
+            response = httpx.get(url, timeout=2)
+        except httpx.HTTPError as exc:
+            return f"GET {url} failed: {exc!r}"
+        if response.status_code != 200:
+            return f"GET {url} answered {response.status_code}"
+        return None
+
+    def describe(self) -> str:
+        routes = ", ".join(p for s in self.routes.service for p in s.prefixes) or "no services yet"
+        return f"gateway {self.settings.gateway_url} (nginx; routes: {routes})"
+
+    def render(self) -> str:
+        """Return the nginx configuration for the settings and the route table."""
+        burst = self.settings.gateway_burst
+        return render(
+            (self.sources / "nginx.conf.in").read_text(),
+            {
+                "user": _user_directive(),
+                "prefix": self.prefix,
+                "host": self.settings.host,
+                "port": self.settings.gateway_port,
+                "max_body_size": self.settings.gateway_max_body_size,
+                "rate": self.settings.gateway_rate_per_second,
+                "burst": burst,
+                "headers": _headers(indent=8),
+                "error_pages": "".join(f"        error_page {c} @problem_{c};\n" for c in PROBLEMS),
+                "upstreams": "".join(
+                    upstream_block(s, self.settings.host) for s in self.routes.service
+                ),
+                "routes": "".join(route_locations(s, burst) for s in self.routes.service),
+                "problems": "\n".join(_problem_location(code) for code in PROBLEMS),
+            },
+        )
+
+    def _nginx(self) -> tuple[str, ...]:
+        return (executable("nginx"), "-e", "stderr", "-p", f"{self.prefix}/", "-c", str(self.conf))
+
+
+def upstream_block(service: ServiceRoute, host: str) -> str:
+    """Return the keepalive upstream of one service."""
+    return (
+        f"    upstream {service.upstream} {{\n"
+        f"        server {host}:{service.port};\n"
+        f"        keepalive 32;\n"
+        f"    }}\n\n"
+    )
+
+
+def route_locations(service: ServiceRoute, burst: int) -> str:
+    """Return the locations that send a service's prefixes and OpenAPI document to it."""
+    limit = f"limit_req zone=vf_api burst={burst} nodelay;"
+    target = f"http://{service.upstream}"
+    blocks = [
+        f"        location = {service.openapi_path} {{\n"
+        f"            {limit}\n            proxy_pass {target}/openapi.json;\n        }}\n"
+    ]
+    for prefix in service.prefixes:
+        for match in (f"= {prefix}", f"{prefix}/"):
+            blocks.append(
+                f"        location {match} {{\n"
+                f"            {limit}\n            proxy_pass {target};\n        }}\n"
+            )
+    return f"        # {service.name}\n" + "".join(blocks) + "\n"
+
+
+def problem_body(code: int) -> str:
+    """Return the RFC 9457 body the gateway answers for a status code."""
+    title, detail = PROBLEMS[code]
+    return (
+        f'{{"type":"about:blank","title":"{title}","status":{code},'
+        f'"detail":"{detail}","request_id":"$vf_request_id"}}'
+    )
+
+
+def _problem_location(code: int) -> str:
+    extra = ""
+    if code == 429:
+        # add_header here replaces the server's, so the security headers are repeated.
+        extra = _headers(indent=12) + "            add_header Retry-After 1 always;\n"
+    return (
+        f"        location @problem_{code} {{\n"
+        f"            default_type application/problem+json;\n{extra}"
+        f"            return {code} '{problem_body(code)}';\n"
+        f"        }}\n"
+    )
+
+
+def _headers(indent: int) -> str:
+    pad = " " * indent
+    return "".join(f"{pad}add_header {name} {value} always;\n" for name, value in SECURITY_HEADERS)
+
+
+def _user_directive() -> str:
+    # Workers run as the user who starts the stack, so they can write the temp folders.
+    if os.geteuid() != 0:
+        return ""
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    group = grp.getgrgid(os.getegid()).gr_name
+    return f"user {user} {group};"

@@ -1,0 +1,58 @@
+"""The route table deploy/gateway/routes.toml: which service answers which path prefix."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Prefix = Annotated[str, StringConstraints(pattern=r"^/api/v[0-9]+(/[a-z0-9][a-z0-9_.-]*)+$")]
+
+
+class ServiceRoute(BaseModel):
+    """One service: its name, port, path prefixes and how to run it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+    port: int = Field(ge=1024, le=65535)
+    prefixes: tuple[Prefix, ...] = Field(min_length=1)
+    command: tuple[str, ...] = ()
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")], str] = {}
+    ready_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$")] = "/readyz"
+
+    @property
+    def upstream(self) -> str:
+        return "svc_" + self.name.replace("-", "_")
+
+    @property
+    def openapi_path(self) -> str:
+        return f"/api/v1/{self.name}/openapi.json"
+
+
+class RouteTable(BaseModel):
+    """All services behind the gateway; names, ports and prefixes are unique."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service: tuple[ServiceRoute, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> RouteTable:
+        for what, values in (
+            ("name", [s.name for s in self.service]),
+            ("port", [str(s.port) for s in self.service]),
+            ("prefix", [p for s in self.service for p in (*s.prefixes, s.openapi_path)]),
+        ):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"{what} used by more than one service: {', '.join(repeated)}")
+        return self
+
+
+def load_routes(path: Path) -> RouteTable:
+    """Read and check the route table."""
+    with path.open("rb") as f:
+        return RouteTable.model_validate(tomllib.load(f))

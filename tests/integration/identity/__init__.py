@@ -1,0 +1,1 @@
+"""Integration tests of identity against the real Redis and FerretDB."""

@@ -1,0 +1,1 @@
+"""Unit tests of the identity service: its rules, without network."""
