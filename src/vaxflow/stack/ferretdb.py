@@ -9,8 +9,6 @@ from vaxflow.stack.config import StackSettings
 from vaxflow.stack.parts import LogWindow, Program, Tool
 from vaxflow.stack.tools import GO, executable, run
 
-MODULE_FILES = ("go.mod", "go.sum", "main.go")
-
 
 class FerretDB:
     """The MongoDB-wire database of the local stack."""
@@ -67,8 +65,10 @@ class FerretDB:
         return f"FerretDB {self.settings.mongo_url} (SQLite files in {self.data})"
 
     def _module_hash(self) -> str:
+        """Hash go.mod, go.sum and every Go source of the wrapper: a change means a rebuild."""
         digest = hashlib.sha256()
-        for name in MODULE_FILES:
+        sources = ["go.mod", "go.sum", *sorted(p.name for p in self.module.glob("*.go"))]
+        for name in sources:
             digest.update(name.encode() + b"\0" + (self.module / name).read_bytes())
         return digest.hexdigest()
 

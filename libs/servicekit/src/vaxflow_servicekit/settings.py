@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -67,12 +67,19 @@ class AuthSettings(BaseSettings):
 class ServiceSettings(BaseSettings):
     """The settings every service has; a service subclasses it with its own env prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="VAXFLOW_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="VAXFLOW_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     service_name: str = "vaxflow"
     environment: Environment = "development"
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    # Where to listen: the stack (and Kubernetes) set VAXFLOW_HOST and VAXFLOW_PORT for each
+    # service process, whatever the service's own prefix; the route table is the one place
+    # a local service's port is chosen.
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("host", "VAXFLOW_HOST"))
+    port: int = Field(
+        default=8000, ge=1, le=65535, validation_alias=AliasChoices("port", "VAXFLOW_PORT")
+    )
     mongo_database: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

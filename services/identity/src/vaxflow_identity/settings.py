@@ -26,16 +26,8 @@ class IdentitySettings(ServiceSettings):
     )
 
     service_name: str = "identity"
-    # The stack sets VAXFLOW_HOST/VAXFLOW_PORT from the route table; both spellings are read.
-    host: str = Field(
-        default="127.0.0.1",
-        validation_alias=AliasChoices("host", "VAXFLOW_IDENTITY_HOST", "VAXFLOW_HOST"),
-    )
     port: int = Field(
-        default=8101,
-        ge=1,
-        le=65535,
-        validation_alias=AliasChoices("port", "VAXFLOW_IDENTITY_PORT", "VAXFLOW_PORT"),
+        default=8101, ge=1, le=65535, validation_alias=AliasChoices("port", "VAXFLOW_PORT")
     )
 
     # Keys: HMAC of one-time codes, blind index of phone numbers, sealing of signing keys.
