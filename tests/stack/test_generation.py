@@ -48,7 +48,8 @@ def test_each_route_row_becomes_exact_and_prefix_locations_to_a_keepalive_upstre
     assert "location = /api/v1/scheduling/openapi.json {" in conf
     assert "proxy_pass http://svc_scheduling/openapi.json;" in conf
     # one per OpenAPI document, two per prefix, one for the unknown /api/ paths
-    assert conf.count("limit_req zone=vf_api burst=100 nodelay;") == 2 + 2 * 3 + 1
+    limit = f"limit_req zone=vf_api burst={settings.gateway_burst} nodelay;"
+    assert conf.count(limit) == 2 + 2 * 3 + 1
 
 
 def test_limits_and_port_come_from_the_settings(tmp_path: Path) -> None:
@@ -131,7 +132,7 @@ def test_a_service_with_a_command_becomes_a_supervised_program(settings: StackSe
     for line in ("autorestart=true", "stopasgroup=true", "killasgroup=true", "autostart=false"):
         assert line in section
     assert f"stdout_logfile={settings.log_file('registration')}" in section
-    assert 'VAXFLOW_KAFKA_BOOTSTRAP="127.0.0.1:9092"' in section
+    assert f'VAXFLOW_KAFKA_BOOTSTRAP="{settings.kafka_bootstrap}"' in section
     assert 'VAXFLOW_PORT="8101"' in section
     assert 'VAXFLOW_LOG_LEVEL="debug"' in section
 

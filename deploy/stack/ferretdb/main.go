@@ -23,15 +23,18 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("sqlite-dir", "data", "directory holding the SQLite databases")
 	logLevel := flag.String("log-level", "info", "log level: debug, info, warn or error")
+	// WAL with synchronous=NORMAL: a commit survives a crash of any process, and only a power
+	// loss can take the last commits; FULL would fsync every single-document write.
+	sqliteParams := flag.String("sqlite-params", "_pragma=synchronous(NORMAL)", "query parameters of the SQLite URL")
 	flag.Parse()
 
-	if err := run(*listen, *dataDir, *logLevel); err != nil {
+	if err := run(*listen, *dataDir, *logLevel, *sqliteParams); err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dataDir, logLevel string) error {
+func run(listen, dataDir, logLevel, sqliteParams string) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("invalid -log-level %q: %w", logLevel, err)
@@ -54,7 +57,7 @@ func run(listen, dataDir, logLevel string) error {
 		Listener:  ferretdb.ListenerConfig{Unix: socket},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + strings.TrimSuffix(dir, "/") + "/",
+		SQLiteURL: "file:" + strings.TrimSuffix(dir, "/") + "/?" + sqliteParams,
 	})
 	if err != nil {
 		return err
