@@ -16,7 +16,7 @@ RUN = $(UV) run --frozen
 # uv must not try to download a Python: there is no internet here, only package registries.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup up down status logs test lint bench-components
+.PHONY: help setup up down status logs test lint checks bench-components
 
 help:
 	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
@@ -59,14 +59,18 @@ status:
 logs:
 	tail -n 20 -F .stack/logs/*.log
 
+# The static checks run first: a broken import contract or type error fails the suite.
 # pytest exits 5 when it collects no tests: that must fail, like any other non-zero exit.
 test: up
+	$(MAKE) --no-print-directory checks
 	set -a && . .stack/env && set +a && $(RUN) pytest || { \
 	  status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	  exit $$status; }
 
-lint: setup
+lint: setup checks
+
+checks:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy libs/events/src libs/servicekit/src $(wildcard services/*/src) src

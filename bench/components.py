@@ -78,7 +78,7 @@ async def consume_all(settings: KafkaSettings, topic: str, count: int) -> None:
 
 
 async def mongo_figures(settings: MongoSettings, single: int, bulk: int) -> dict[str, Any]:
-    """Insert documents one by one, then in bulk batches of 1,000."""
+    """Insert documents one by one, update each by `_id`, then insert in batches of 1,000."""
     client = create_mongo_client(settings)
     name = f"bench_{uuid.uuid4().hex[:8]}"
     coll = client[name]["docs"]
@@ -88,6 +88,12 @@ async def mongo_figures(settings: MongoSettings, single: int, bulk: int) -> dict
         for i in range(single):
             await coll.insert_one({**doc, "_id": f"s{i}"})
 
+    updates = max(single // 5, 100)
+
+    async def update_by_id() -> None:
+        for i in range(updates):
+            await coll.update_one({"_id": f"s{i}"}, {"$inc": {"n": 1}})
+
     async def in_bulk() -> None:
         for start in range(0, bulk, 1000):
             await coll.insert_many([{**doc, "_id": f"b{i}"} for i in range(start, start + 1000)])
@@ -95,6 +101,7 @@ async def mongo_figures(settings: MongoSettings, single: int, bulk: int) -> dict
     try:
         return {
             "insert_one": await rate(single, one_by_one),
+            "update_one_by_id": await rate(updates, update_by_id),
             "insert_many_1000": await rate(bulk, in_bulk),
         }
     finally:
