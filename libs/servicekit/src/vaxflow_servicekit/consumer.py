@@ -234,15 +234,7 @@ class ReliableConsumer:
         self, message: ConsumerRecord[bytes, bytes], kind: str, exc: BaseException
     ) -> tuple[str, BaseException]:
         KAFKA_CONSUME_ERRORS.labels(self.group, message.topic, kind).inc()
-        log.warning(
-            "handler_failed",
-            group=self.group,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            kind=kind,
-            error=repr(exc),
-        )
+        log.warning("handler_failed", **self._where(message), kind=kind, error=repr(exc))
         return kind, exc
 
     async def _dead_letter(
@@ -254,15 +246,16 @@ class ReliableConsumer:
             dlq_topic(self.group), value=message.value, key=message.key, headers=headers
         )
         DLQ_MESSAGES.labels(self.group, message.topic, reason).inc()
-        log.error(
-            "message_dead_lettered",
-            group=self.group,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            reason=reason,
-            error=repr(exc),
-        )
+        log.error("message_dead_lettered", **self._where(message), reason=reason, error=repr(exc))
+
+    def _where(self, message: ConsumerRecord[bytes, bytes]) -> dict[str, Any]:
+        """Where a message came from, for log lines."""
+        return {
+            "group": self.group,
+            "topic": message.topic,
+            "partition": message.partition,
+            "offset": message.offset,
+        }
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
