@@ -1,0 +1,1 @@
+"""Registration's use cases: one function per command or consumed event."""

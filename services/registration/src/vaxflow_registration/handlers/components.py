@@ -1,0 +1,91 @@
+"""What the handlers work with, assembled once by the composition root (main.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from vaxflow_events import CitizenRegistered, Envelope, Event, topic_for
+from vaxflow_registration.protection import NationalIdProtector
+from vaxflow_registration.settings import RegistrationSettings
+from vaxflow_registration.store import (
+    MongoAccountStore,
+    MongoAuditLog,
+    MongoCitizenStore,
+    MongoHealthBook,
+    MongoImportStore,
+    MongoWhereabouts,
+)
+from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.outbox import outbox_entry
+
+PRODUCER = "registration"
+CITIZEN_TOPIC = topic_for(CitizenRegistered)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Components:
+    """Settings, stores, the national ID protector, the clock and the citizen topic."""
+
+    settings: RegistrationSettings
+    citizens: MongoCitizenStore
+    accounts: MongoAccountStore
+    imports: MongoImportStore
+    book: MongoHealthBook
+    whereabouts: MongoWhereabouts
+    audit: MongoAuditLog
+    protector: NationalIdProtector
+    citizen_topic: str = CITIZEN_TOPIC.name
+    clock: Callable[[], datetime] = _utc_now
+    # Wakes the outbox relay when it runs in this process (role `all`); otherwise it polls.
+    events_written: Callable[[], None] = field(default=_nothing)
+
+    @classmethod
+    def on(
+        cls, db: AsyncDatabase[Document], settings: RegistrationSettings, **overrides: Any
+    ) -> Components:
+        """The components over one database."""
+        return cls(
+            settings=settings,
+            citizens=MongoCitizenStore(db),
+            accounts=MongoAccountStore(db, stale_after=timedelta(minutes=1)),
+            imports=MongoImportStore(db),
+            book=MongoHealthBook(db),
+            whereabouts=MongoWhereabouts(db),
+            audit=MongoAuditLog(db),
+            protector=NationalIdProtector.from_settings(settings),
+            **overrides,
+        )
+
+    def now(self) -> datetime:
+        """The current time, aware UTC, cut to milliseconds as the database keeps it."""
+        now = self.clock()
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+    def today(self) -> date:
+        """Today's date where the service's citizens live."""
+        return self.clock().astimezone(ZoneInfo(self.settings.local_timezone)).date()
+
+    def outbox(self, event: Event, correlation_id: str | None) -> Document:
+        """The outbox entry publishing an event on the citizen topic."""
+        envelope = Envelope.new(
+            event,
+            producer=PRODUCER,
+            correlation_id=correlation_id,
+            occurred_at=self.now(),
+            topic=CITIZEN_TOPIC,
+        )
+        return outbox_entry(self.citizen_topic, envelope)
