@@ -16,7 +16,7 @@ RUN = $(UV) run --frozen
 # uv must not try to download a Python: there is no internet here, only package registries.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup up down status logs test lint checks bench-components
+.PHONY: help setup up down status logs test lint checks bench-components bench-registration
 
 help:
 	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
@@ -25,6 +25,7 @@ help:
 	@echo "make status | logs     what runs, with pids | follow the logs in .stack/logs"
 	@echo "make lint              ruff, ruff format --check, mypy, import-linter"
 	@echo "make bench-components  raw limits of Kafka, FerretDB, Redis and ECDSA on this machine"
+	@echo "make bench-registration  100,000-row CSV import through the registration service"
 	@echo "make setup             install what is missing (apt packages, uv, .venv)"
 
 setup:
@@ -78,3 +79,6 @@ checks:
 
 bench-components: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/components.py
+
+bench-registration: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/registration_import.py

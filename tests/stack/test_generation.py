@@ -52,6 +52,19 @@ def test_each_route_row_becomes_exact_and_prefix_locations_to_a_keepalive_upstre
     assert conf.count(limit) == 2 + 2 * 3 + 1
 
 
+def test_a_service_row_may_raise_the_body_limit_for_its_own_locations(
+    settings: StackSettings,
+) -> None:
+    imports = ServiceRoute(
+        name="registration", port=8101, prefixes=("/api/v1/registration",), max_body_size="64m"
+    )
+    conf = Gateway(settings, RouteTable(service=(imports, TWO_SERVICES.service[1]))).render()
+
+    registration = conf[conf.index("# registration") : conf.index("# scheduling")]
+    assert registration.count("client_max_body_size 64m;") == 3
+    assert "client_max_body_size 64m;" not in conf[conf.index("# scheduling") :]
+
+
 def test_limits_and_port_come_from_the_settings(tmp_path: Path) -> None:
     settings = StackSettings(
         root=REPO,

@@ -134,6 +134,8 @@ def upstream_block(service: ServiceRoute, host: str) -> str:
 def route_locations(service: ServiceRoute, burst: int) -> str:
     """Return the locations that send a service's prefixes and OpenAPI document to it."""
     limit = f"limit_req zone=vf_api burst={burst} nodelay;"
+    if service.max_body_size:
+        limit += f"\n            client_max_body_size {service.max_body_size};"
     target = f"http://{service.upstream}"
     blocks = [
         f"        location = {service.openapi_path} {{\n"

@@ -22,6 +22,9 @@ class ServiceRoute(BaseModel):
     command: tuple[str, ...] = ()
     env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")], str] = {}
     ready_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$")] = "/readyz"
+    # The largest request body the gateway lets through to this service (an nginx size); the
+    # gateway-wide limit applies when it is not set.
+    max_body_size: Annotated[str, StringConstraints(pattern=r"^[0-9]+[kKmM]?$")] | None = None
 
     @property
     def upstream(self) -> str:
