@@ -31,7 +31,7 @@ class SampleSystem:
 
     async def pending_events(self) -> int:
         """Events still waiting in the aggregate's outbox."""
-        docs = self.db[Tallies.collection].find({"outbox_since": {"$ne": None}}, {"outbox": 1})
+        docs = self.db[Tallies.collection].find({"outbox_pending": True}, {"outbox": 1})
         return sum([len(d.get("outbox", [])) async for d in docs])
 
 

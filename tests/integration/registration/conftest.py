@@ -77,7 +77,7 @@ class Registration:
 
     async def pending_events(self) -> int:
         """Citizens whose outbox the relay has not finished with (events or its marker left)."""
-        return await self.db["citizens"].count_documents({"outbox_since": {"$ne": None}})
+        return await self.db["citizens"].count_documents({"outbox_pending": True})
 
 
 async def make_topics(topic_factory: TopicFactory) -> Topics:

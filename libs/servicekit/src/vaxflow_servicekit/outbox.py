@@ -38,7 +38,11 @@ log = structlog.get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
 PENDING_SINCE_FIELD = "outbox_since"
+# Looked up by equality, which FerretDB's PostgreSQL backend and MongoDB answer from an index;
+# `outbox_since: {$ne: null}` would scan the collection.
+PENDING_FLAG_FIELD = "outbox_pending"
 LEASES_COLLECTION = "outbox_leases"
+_CLEAR_PENDING = {"$unset": {PENDING_SINCE_FIELD: "", PENDING_FLAG_FIELD: ""}}
 
 
 class OutgoingEvent(Protocol):
@@ -79,6 +83,7 @@ def with_events(update: Document, entries: Sequence[Document], now: datetime) ->
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})[OUTBOX_FIELD] = {"$each": list(entries)}
     merged.setdefault("$min", {})[PENDING_SINCE_FIELD] = now
+    merged.setdefault("$set", {})[PENDING_FLAG_FIELD] = True
     return merged
 
 
@@ -86,12 +91,17 @@ def new_document_with_events(
     document: Document, entries: Sequence[Document], now: datetime
 ) -> Document:
     """A document to insert, carrying its pending events."""
-    return {**document, OUTBOX_FIELD: list(entries), PENDING_SINCE_FIELD: now}
+    return {
+        **document,
+        OUTBOX_FIELD: list(entries),
+        PENDING_SINCE_FIELD: now,
+        PENDING_FLAG_FIELD: True,
+    }
 
 
 def outbox_indexes(collection: str) -> list[IndexSpec]:
     """The index the relay's scan needs on an aggregate collection."""
-    return [IndexSpec(collection, [(PENDING_SINCE_FIELD, 1)], name="outbox_pending")]
+    return [IndexSpec(collection, [(PENDING_FLAG_FIELD, 1)], name="outbox_pending_flag")]
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,7 @@ class OutboxRelay:
 
     async def _pending_documents(self) -> list[Document]:
         cursor = (
-            self._coll.find({PENDING_SINCE_FIELD: {"$ne": None}}, {OUTBOX_FIELD: 1})
+            self._coll.find({PENDING_FLAG_FIELD: True}, {OUTBOX_FIELD: 1})
             .sort(PENDING_SINCE_FIELD, 1)
             .limit(self._settings.batch_size)
         )
@@ -183,8 +193,7 @@ class OutboxRelay:
 
     async def _clear_empty(self) -> list[Document]:
         await self._coll.update_many(
-            {PENDING_SINCE_FIELD: {"$ne": None}, OUTBOX_FIELD: {"$size": 0}},
-            {"$unset": {PENDING_SINCE_FIELD: ""}},
+            {PENDING_FLAG_FIELD: True, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING
         )
         return []
 
@@ -217,9 +226,7 @@ class OutboxRelay:
         `$pullAll` with the exact stored entries, because FerretDB's `$pull` takes no conditions.
         """
         await self._coll.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: entries}})
-        await self._coll.update_one(
-            {"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, {"$unset": {PENDING_SINCE_FIELD: ""}}
-        )
+        await self._coll.update_one({"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING)
 
     async def _hold_lease(self) -> bool:
         """Take or renew this collection's lease; only its holder publishes."""
@@ -243,7 +250,7 @@ class OutboxRelay:
         if loop.time() - self._last_metrics < self._settings.metrics_interval_s:
             return
         self._last_metrics = loop.time()
-        pending = {PENDING_SINCE_FIELD: {"$ne": None}}
+        pending = {PENDING_FLAG_FIELD: True}
         OUTBOX_BACKLOG.labels(self._name).set(await self._coll.count_documents(pending))
         oldest = await self._coll.find_one(pending, sort=[(PENDING_SINCE_FIELD, 1)])
         age = (datetime.now(UTC) - oldest[PENDING_SINCE_FIELD]).total_seconds() if oldest else 0.0
