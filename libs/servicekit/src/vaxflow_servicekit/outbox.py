@@ -113,6 +113,7 @@ class RelaySettings:
     lease_s: float = 10.0
     metrics_interval_s: float = 5.0
     backoff_max_s: float = 5.0
+    idle_max_s: float = 0.25
 
 
 class OutboxRelay:
@@ -145,18 +146,25 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Publish until stopped; failures are logged and retried with backoff."""
-        backoff = self._settings.poll_interval_s
+        """Publish until stopped; failures are retried with backoff.
+
+        An idle relay polls less and less often (up to `idle_max_s`), so that an idle service
+        does not keep querying its database; `notify()` wakes it at once.
+        """
+        delay = self._settings.poll_interval_s
         while not self._stopping.is_set():
             try:
                 published = await self.publish_pending() if await self._hold_lease() else 0
-                backoff = self._settings.poll_interval_s
+                delay = self._settings.poll_interval_s if published else self._idle(delay)
             except Exception as exc:  # the relay outlives any failure: it retries
                 published = 0
                 log.warning("outbox_relay_failed", collection=self._name, error=repr(exc))
-                backoff = min(backoff * 2, self._settings.backoff_max_s)
+                delay = min(delay * 2, self._settings.backoff_max_s)
             if published == 0:
-                await self._sleep(backoff)
+                await self._sleep(delay)
+
+    def _idle(self, delay: float) -> float:
+        return min(delay * 2, max(self._settings.idle_max_s, self._settings.poll_interval_s))
 
     async def publish_pending(self) -> int:
         """One round: publish a batch of pending events in document order; return how many.
@@ -189,13 +197,13 @@ class OutboxRelay:
             .sort(PENDING_SINCE_FIELD, 1)
             .limit(self._settings.batch_size)
         )
-        return [d async for d in cursor if d.get(OUTBOX_FIELD)] or await self._clear_empty()
-
-    async def _clear_empty(self) -> list[Document]:
-        await self._coll.update_many(
-            {PENDING_FLAG_FIELD: True, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING
-        )
-        return []
+        found = [d async for d in cursor]
+        pending = [d for d in found if d.get(OUTBOX_FIELD)]
+        if len(pending) < len(found):  # flags left by a relay that stopped between its writes
+            await self._coll.update_many(
+                {PENDING_FLAG_FIELD: True, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING
+            )
+        return pending
 
     async def _send_all(self, entries: list[Document]) -> list[_Sent]:
         """Hand a document's events to the producer in order; stop at the first refusal."""
