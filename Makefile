@@ -76,6 +76,7 @@ checks:
 	$(RUN) ruff format --check .
 	$(RUN) mypy libs/events/src libs/servicekit/src $(wildcard services/*/src) src
 	$(RUN) lint-imports
+	$(RUN) vaxflow env-example --check
 
 bench-components: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/components.py

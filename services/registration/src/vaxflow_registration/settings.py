@@ -23,16 +23,8 @@ class RegistrationSettings(ServiceSettings):
     )
 
     service_name: str = "registration"
-    # The stack sets VAXFLOW_HOST/VAXFLOW_PORT from the route table; both spellings are read.
-    host: str = Field(
-        default="127.0.0.1",
-        validation_alias=AliasChoices("host", "VAXFLOW_REGISTRATION_HOST", "VAXFLOW_HOST"),
-    )
     port: int = Field(
-        default=8102,
-        ge=1,
-        le=65535,
-        validation_alias=AliasChoices("port", "VAXFLOW_REGISTRATION_PORT", "VAXFLOW_PORT"),
+        default=8102, ge=1, le=65535, validation_alias=AliasChoices("port", "VAXFLOW_PORT")
     )
     # The kit's body limit is one per process; it must let an import file through. JSON bodies
     # are small models, and the gateway keeps its own 1 MiB limit on the JSON prefixes.
