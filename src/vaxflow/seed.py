@@ -6,15 +6,15 @@ their steps (demo sites, campaigns) to `STEPS`, reusing the demo places below.
 Demo places, fixed so every service and test names the same ones (Ho Chi Minh City, province
 code 79, with its 2021 district-level units, as in the 2021 campaign):
 
-| site id         | district | district name | what                                   |
-| --------------- | -------- | ------------- | -------------------------------------- |
-| site-hcm-0001   | 760      | Quận 1        | the main demo site (its staff first)   |
-| site-hcm-0002   | 770      | Quận 3        | a second site, for "other site" checks |
+| site id                              | district | name   | what                              |
+| ------------------------------------ | -------- | ------ | --------------------------------- |
+| 3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01 | 760      | Quận 1 | the main site (its staff first)   |
+| 3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02 | 770      | Quận 3 | a second site, for "other site"   |
 
 Scheduling creates the sites themselves with these ids and districts.
 
 The demo staff's credentials go to `.stack/demo-credentials.json`: a JSON list of
-{"username", "password", "role", "site_id" or "district"}, the staff of site-hcm-0001 first. A
+{"username", "password", "role", "site_id" or "district"}, the staff of the main demo site first. A
 rerun creates nobody twice and keeps the passwords already in the file (an account whose password
 no longer matches the file, for example after the file was deleted, is given the file's one).
 """
@@ -48,8 +48,10 @@ class DemoSite:
     district_name: str
 
 
-DEMO_SITE = DemoSite("site-hcm-0001", district="760", district_name="Quận 1")
-OTHER_DEMO_SITE = DemoSite("site-hcm-0002", district="770", district_name="Quận 3")
+DEMO_SITE = DemoSite("3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01", district="760", district_name="Quận 1")
+OTHER_DEMO_SITE = DemoSite(
+    "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02", district="770", district_name="Quận 3"
+)
 DEMO_SITES = (DEMO_SITE, OTHER_DEMO_SITE)
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.integration.identity.conftest import IdentityUnderTest
 
+SITE_A = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01"
+
 pytestmark = pytest.mark.stack
 
 
@@ -86,14 +88,14 @@ async def test_logout_revokes_the_refresh_token(
 
 
 async def test_a_staff_refresh_keeps_role_and_scope(service: IdentityUnderTest) -> None:
-    await service.add_staff("manager.q1", "site_manager", site_id="site-hcm-0001")
+    await service.add_staff("manager.q1", "site_manager", site_id=SITE_A)
     login = (await service.staff_login("manager.q1")).json()
 
     pair = (await refresh(service, login["refresh_token"])).json()
 
     principal = await service.verifier().verify_token(pair["access_token"])
     assert principal.role == "site_manager"
-    assert principal.scope.site_id == "site-hcm-0001"
+    assert principal.scope.site_id == SITE_A
 
 
 async def test_an_unknown_refresh_token_is_refused(service: IdentityUnderTest) -> None:

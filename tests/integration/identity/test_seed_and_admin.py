@@ -20,6 +20,8 @@ from vaxflow.stack.config import StackSettings
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.testing import unique_name
 
+SITE_B = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02"
+
 pytestmark = pytest.mark.stack
 
 
@@ -110,7 +112,7 @@ async def test_the_admin_command_creates_staff_who_can_log_in(
             "--role",
             "site_manager",
             "--site-id",
-            "site-hcm-0002",
+            SITE_B,
             "--password-stdin",
             stdin=password,
         )

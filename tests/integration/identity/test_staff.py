@@ -16,6 +16,9 @@ from tests.integration.identity.conftest import (
     settings_for,
 )
 
+SITE_A = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01"
+SITE_B = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02"
+
 pytestmark = pytest.mark.stack
 
 WRONG = "not-the-password-at-all"
@@ -28,14 +31,14 @@ def comparable(problem: dict[str, Any]) -> dict[str, Any]:
 async def test_a_vaccinator_logs_in_with_role_and_site_in_the_token(
     service: IdentityUnderTest,
 ) -> None:
-    staff_id = await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+    staff_id = await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
 
     response = await service.staff_login("Nurse.Lan")
 
     assert response.status_code == 200
     principal = await service.verifier().verify_token(response.json()["access_token"])
     assert (principal.subject, principal.role) == (staff_id, "vaccinator")
-    assert principal.scope.site_id == "site-hcm-0001"
+    assert principal.scope.site_id == SITE_A
 
 
 async def test_a_district_admin_token_carries_the_district(service: IdentityUnderTest) -> None:
@@ -51,7 +54,7 @@ async def test_a_district_admin_token_carries_the_district(service: IdentityUnde
 async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
     service: IdentityUnderTest,
 ) -> None:
-    await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+    await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
 
     wrong_password = await service.staff_login("nurse.lan", WRONG)
     unknown_user = await service.staff_login("nobody.here", WRONG)
@@ -64,7 +67,7 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(
     tmp_path: Path,
 ) -> None:
     async with running(settings_for(tmp_path, login_max_failures=3)) as service:
-        await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+        await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
         failures = [await service.staff_login("nurse.lan", WRONG) for _ in range(3)]
         locked = await service.staff_login("nurse.lan")
         audit = await service.identity.audit.entries()
@@ -81,7 +84,7 @@ async def test_repeated_failures_lock_the_account_even_for_the_right_password(
 
 async def test_unknown_usernames_lock_like_known_ones(tmp_path: Path) -> None:
     async with running(settings_for(tmp_path, login_max_failures=3)) as service:
-        await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+        await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
         known = [(await service.staff_login("nurse.lan", WRONG)).status_code for _ in range(4)]
         unknown = [(await service.staff_login("nobody.here", WRONG)).status_code for _ in range(4)]
 
@@ -90,7 +93,7 @@ async def test_unknown_usernames_lock_like_known_ones(tmp_path: Path) -> None:
 
 async def test_concurrent_guesses_cannot_exceed_the_failure_limit(tmp_path: Path) -> None:
     async with running(settings_for(tmp_path, login_max_failures=3)) as service:
-        await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+        await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
         responses = await asyncio.gather(
             *(service.staff_login("nurse.lan", f"{WRONG}-{i}") for i in range(12))
         )
@@ -100,7 +103,7 @@ async def test_concurrent_guesses_cannot_exceed_the_failure_limit(tmp_path: Path
 
 async def test_a_successful_login_forgets_earlier_failures(tmp_path: Path) -> None:
     async with running(settings_for(tmp_path, login_max_failures=3)) as service:
-        await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+        await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
         for _ in range(2):
             await service.staff_login("nurse.lan", WRONG)
         await service.staff_login("nurse.lan")
@@ -110,7 +113,7 @@ async def test_a_successful_login_forgets_earlier_failures(tmp_path: Path) -> No
 
 
 async def test_the_audit_keeps_no_password(service: IdentityUnderTest) -> None:
-    await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+    await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
     await service.staff_login("nurse.lan", WRONG)
     await service.staff_login(PASSWORD, WRONG)  # a password typed into the username field
     await service.staff_login("nurse.lan")
@@ -128,15 +131,15 @@ async def test_an_admin_creates_and_lists_staff(service: IdentityUnderTest) -> N
     body = {"username": "manager.q1", "password": PASSWORD, "role": "site_manager"}
 
     created = await service.client.post(
-        "/api/v1/auth/staff", json=body | {"site_id": "site-hcm-0001"}, headers=headers
+        "/api/v1/auth/staff", json=body | {"site_id": SITE_A}, headers=headers
     )
     again = await service.client.post(
-        "/api/v1/auth/staff", json=body | {"site_id": "site-hcm-0002"}, headers=headers
+        "/api/v1/auth/staff", json=body | {"site_id": SITE_B}, headers=headers
     )
     page = await service.client.get("/api/v1/auth/staff?page=2&page_size=1", headers=headers)
 
     assert created.status_code == 201
-    assert created.json()["site_id"] == "site-hcm-0001"
+    assert created.json()["site_id"] == SITE_A
     assert "password" not in created.text
     assert again.status_code == 409
     assert page.json()["total"] == 2
@@ -161,7 +164,7 @@ async def test_a_scope_that_does_not_fit_the_role_is_refused_naming_the_field(
 
 
 async def test_only_an_admin_may_manage_staff(service: IdentityUnderTest) -> None:
-    await service.add_staff("nurse.lan", "vaccinator", site_id="site-hcm-0001")
+    await service.add_staff("nurse.lan", "vaccinator", site_id=SITE_A)
     nurse = await service.bearer("nurse.lan")
     body = {"username": "vac.two", "password": PASSWORD, "role": "admin"}
 

@@ -11,11 +11,13 @@ from vaxflow_identity.domain.staff import (
     scope_for,
 )
 
+SITE_A = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01"
+
 
 @pytest.mark.parametrize("role", ["vaccinator", "site_manager"])
 def test_site_roles_are_scoped_to_a_site(role: str) -> None:
-    assert scope_for(role, site_id="site-hcm-0001", district=None) == StaffScope(  # type: ignore[arg-type]
-        site_id="site-hcm-0001"
+    assert scope_for(role, site_id=SITE_A, district=None) == StaffScope(  # type: ignore[arg-type]
+        site_id=SITE_A
     )
 
 
@@ -34,10 +36,10 @@ def test_national_roles_have_no_scope(role: str) -> None:
     ("role", "site_id", "district", "field"),
     [
         ("vaccinator", None, None, "site_id"),
-        ("site_manager", "site-hcm-0001", "760", "district"),
+        ("site_manager", SITE_A, "760", "district"),
         ("district_admin", None, None, "district"),
-        ("district_admin", "site-hcm-0001", "760", "site_id"),
-        ("admin", "site-hcm-0001", None, "site_id"),
+        ("district_admin", SITE_A, "760", "site_id"),
+        ("admin", SITE_A, None, "site_id"),
         ("mcc_operator", None, "760", "district"),
     ],
 )

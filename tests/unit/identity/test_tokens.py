@@ -23,6 +23,9 @@ from vaxflow_identity.domain.tokens import (
 from vaxflow_servicekit.auth import InvalidToken, JwksCache, Principal, TokenVerifier
 from vaxflow_servicekit.settings import AuthSettings
 
+SITE_A = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01"
+SITE_B = "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02"
+
 SETTINGS = AuthSettings(leeway_seconds=0)
 AUDIENCE = Audience(SETTINGS.issuer, SETTINGS.audience)
 NOW = datetime(2026, 1, 15, 8, 30, tzinfo=UTC)
@@ -33,7 +36,7 @@ def vaccinator() -> Staff:
         staff_id="stf_1",
         username="vaccinator.hcm0001",
         role="vaccinator",
-        scope=StaffScope(site_id="site-hcm-0001"),
+        scope=StaffScope(site_id=SITE_A),
         password_hash="$argon2id$...",
         created_at=NOW,
         created_by="test",
@@ -81,11 +84,11 @@ async def test_a_staff_token_verifies_with_role_and_site_scope() -> None:
     assert principal == Principal(
         subject="stf_1",
         role="vaccinator",
-        scope={"site_id": "site-hcm-0001"},  # type: ignore[arg-type]
+        scope={"site_id": SITE_A},  # type: ignore[arg-type]
         token_id=principal.token_id,
     )
-    assert principal.covers_site("site-hcm-0001")
-    assert not principal.covers_site("site-hcm-0002")
+    assert principal.covers_site(SITE_A)
+    assert not principal.covers_site(SITE_B)
 
 
 async def test_the_header_names_es256_and_the_key() -> None:

@@ -67,6 +67,10 @@ def test_citizen_registered_carries_the_holder_snapshot_and_codes_only() -> None
     assert "Lê Lợi" not in wire
 
 
+def test_citizen_registered_names_the_holding_account_so_other_services_know_the_owner() -> None:
+    assert registered_event(citizen_of(AN)).account_id == "acct"
+
+
 def test_a_change_lists_the_published_fields_it_touches() -> None:
     citizen = citizen_of(AN)
     nid, _ = validate_person(AN, TODAY)

@@ -6,7 +6,7 @@ from uuid import UUID
 from pydantic import Field
 
 from vaxflow_events.base import Event, UtcDatetime
-from vaxflow_events.common import Count, DoseKind, DoseNumber, ValueSetCode
+from vaxflow_events.common import AdminArea, Count, DoseKind, DoseNumber, ValueSetCode
 
 
 class BookingChannel(StrEnum):
@@ -40,6 +40,10 @@ class AppointmentBooked(Event):
     appointment_id: UUID = Field(description="Id of the appointment.")
     citizen_id: UUID = Field(description="VaxFlow id of the citizen; the message key.")
     site_id: UUID = Field(description="Injection site of the session.")
+    site_area: AdminArea | None = Field(
+        default=None,
+        description="Administrative units of the site, so staff scoped to a district are known.",
+    )
     session_id: UUID = Field(description="Session the place belongs to.")
     campaign_id: UUID | None = Field(description="Campaign the session is part of, if any.")
     slot_start: UtcDatetime = Field(description="Start of the time slot.")

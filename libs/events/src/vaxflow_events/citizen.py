@@ -43,6 +43,11 @@ _HOLDER = (
     "The holder snapshot: names, transliterations and birth date. Injection copies it onto "
     "DoseAdministered; the certificate service reissues certificates when it changes."
 )
+_ACCOUNT = (
+    "Opaque id of the phone account that holds the citizen (the `sub` of that account's citizen "
+    "tokens), so services can tell which citizens a caller may act for; null while nobody holds "
+    "the record (a bulk import not yet claimed). Never a phone number."
+)
 _PRIORITY = (
     "Priority group number of the campaign's list (Decision 3355/QĐ-BYT numbered 1 to 16), "
     "or null when the citizen is in none."
@@ -61,6 +66,7 @@ class CitizenRegistered(Event):
     import_id: UUID | None = Field(
         description="Bulk import the registration came from, or null outside imports."
     )
+    account_id: str | None = Field(default=None, max_length=64, description=_ACCOUNT)
 
 
 class CitizenUpdated(Event):
@@ -77,3 +83,4 @@ class CitizenUpdated(Event):
     changed_by: Literal["citizen", "staff"] = Field(
         description="Who made the change: the citizen themselves or staff on their behalf."
     )
+    account_id: str | None = Field(default=None, max_length=64, description=_ACCOUNT)

@@ -2,7 +2,7 @@
 
     python -m vaxflow_identity.admin create-staff --username admin.hcm --role admin
     python -m vaxflow_identity.admin create-staff --username vac.0001 --role vaccinator \\
-        --site-id site-hcm-0001 --password-stdin < password.txt
+        --site-id 3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01 --password-stdin < password.txt
     python -m vaxflow_identity.admin rotate-keys [--now]
 
 Without `--password-stdin` a strong password is generated and printed once. Settings come from

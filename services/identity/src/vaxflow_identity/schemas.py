@@ -42,7 +42,7 @@ _STAFF_EXAMPLE = {
     "staff_id": "stf_5b0c3e1f9a7d4c2b8e6f1a3d5c7b9e0f",
     "username": "vaccinator.hcm0001",
     "role": "vaccinator",
-    "site_id": "site-hcm-0001",
+    "site_id": "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01",
     "district": None,
     "created_at": "2026-01-15T08:30:00+00:00",
     "disabled": False,
@@ -119,7 +119,7 @@ class StaffCreate(StrictModel):
             "username": "vaccinator.hcm0001",
             "password": "a-long-passphrase-2026",
             "role": "vaccinator",
-            "site_id": "site-hcm-0001",
+            "site_id": "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01",
         },
         {
             "username": "district.760",

@@ -223,6 +223,7 @@ def registered_event(citizen: Citizen) -> CitizenRegistered:
         priority_group=d.priority_group,
         channel=citizen.channel,
         import_id=citizen.import_id,
+        account_id=citizen.account_id,
     )
 
 
@@ -242,6 +243,7 @@ def updated_event(
         priority_group=d.priority_group,
         changed_fields=changed,
         changed_by=by,
+        account_id=citizen.account_id,
     )
 
 

@@ -1,0 +1,1 @@
+"""The handlers layer of certificate."""

@@ -1,0 +1,1 @@
+"""The store layer of scheduling."""
