@@ -8,9 +8,10 @@ package main
 // overwrite each other (measured here: 1,200 concurrent `$inc` of one document left 296).
 // VaxFlow's invariants (capacity, the outbox inside the aggregate) need single-document
 // atomicity, which MongoDB gives. The gate restores it: clients connect to the gate, the gate
-// forwards every message to FerretDB over a Unix socket, and holds one lock around each
-// read-modify-write command and its reply. Reads and inserts pass without the lock; SQLite
-// serialises the writes themselves anyway, so the lock costs little.
+// forwards every message to FerretDB over a Unix socket, and holds a lock around each
+// read-modify-write command and its reply. There is one lock per collection (database and
+// collection name from the command), so updates of different collections, such as two
+// services' own collections, run side by side. Reads and inserts pass without a lock.
 
 import (
 	"bufio"
@@ -23,6 +24,8 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 )
 
 const (
@@ -39,7 +42,13 @@ var gatedCommands = map[string]bool{"update": true, "findandmodify": true, "dele
 type gate struct {
 	backend string // Unix socket of the embedded FerretDB
 	logger  *slog.Logger
-	mu      sync.Mutex
+	locks   sync.Map // namespace ("db.collection") -> *sync.Mutex
+}
+
+// lock returns the mutex of one namespace, created on first use.
+func (g *gate) lock(namespace string) *sync.Mutex {
+	mu, _ := g.locks.LoadOrStore(namespace, &sync.Mutex{})
+	return mu.(*sync.Mutex)
 }
 
 func (g *gate) serve(ctx context.Context, addr string) error {
@@ -88,9 +97,10 @@ func (g *gate) handle(client net.Conn) {
 
 // exchange forwards one request and its replies, under the lock if the command needs it.
 func (g *gate) exchange(msg []byte, backend net.Conn, fromBackend *bufio.Reader, client net.Conn) error {
-	if isGated(msg) {
-		g.mu.Lock()
-		defer g.mu.Unlock()
+	if namespace, gated := gatedNamespace(msg); gated {
+		mu := g.lock(namespace)
+		mu.Lock()
+		defer mu.Unlock()
 	}
 	if _, err := backend.Write(msg); err != nil {
 		return err
@@ -142,18 +152,30 @@ func flags(msg []byte) uint32 {
 // (or more replies follow it).
 func expectsReply(msg []byte) bool { return flags(msg)&flagMoreToCom == 0 }
 
-func isGated(msg []byte) bool {
+// gatedNamespace tells whether the message is a read-modify-write command, and of which
+// collection. A compressed message cannot be read: it takes the lock of every compressed message.
+func gatedNamespace(msg []byte) (string, bool) {
 	switch opCode(msg) {
 	case opCompressed:
-		return true // cannot see the command: be safe
+		return "(compressed)", true
 	case opMsg:
-		return gatedCommands[strings.ToLower(commandName(msg))]
+		body := commandBody(msg)
+		if body == nil {
+			return "", false
+		}
+		first, err := body.IndexErr(0)
+		if err != nil || !gatedCommands[strings.ToLower(first.Key())] {
+			return "", false
+		}
+		collection, _ := first.Value().StringValueOK()
+		database, _ := body.Lookup("$db").StringValueOK()
+		return database + "." + collection, true
 	}
-	return false
+	return "", false
 }
 
-// commandName is the first key of the OP_MSG body (section kind 0).
-func commandName(msg []byte) string {
+// commandBody is the OP_MSG body (section kind 0), or nil if there is none.
+func commandBody(msg []byte) bsoncore.Document {
 	end := len(msg)
 	if flags(msg)&flagChecksum != 0 {
 		end -= 4
@@ -162,25 +184,16 @@ func commandName(msg []byte) string {
 		kind := msg[off]
 		off++
 		if kind == 0 {
-			return firstKey(msg[off:end])
+			doc, _, ok := bsoncore.ReadDocument(msg[off:end])
+			if !ok {
+				return nil
+			}
+			return doc
 		}
 		if off+4 > end {
-			return ""
+			return nil
 		}
 		off += int(binary.LittleEndian.Uint32(msg[off : off+4]))
 	}
-	return ""
-}
-
-func firstKey(doc []byte) string {
-	if len(doc) < 6 {
-		return ""
-	}
-	name := doc[5:] // int32 length, element type byte, then the key as a C string
-	for i, b := range name {
-		if b == 0 {
-			return string(name[:i])
-		}
-	}
-	return ""
+	return nil
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,10 @@ class StackSettings(BaseSettings):
     topic_partitions: int = Field(default=6, ge=1, le=1000)
     ferretdb_port: int = Field(default=27017, ge=1, le=65535)
     ferretdb_log_level: str = "warn"
+    # Where FerretDB keeps the data: PostgreSQL (the default, indexed lookups) or SQLite files
+    # (no server, but only `_id` lookups are indexed).
+    ferretdb_backend: Literal["postgresql", "sqlite"] = "postgresql"
+    postgres_port: int = Field(default=5433, ge=1, le=65535)
     redis_port: int = Field(default=6380, ge=1, le=65535)
 
     gateway_port: int = Field(default=8080, ge=1, le=65535)
@@ -78,6 +83,9 @@ class StackSettings(BaseSettings):
     @property
     def mongo_url(self) -> str:
         return f"mongodb://{self.host}:{self.ferretdb_port}"
+
+    def postgres_url(self, database: str) -> str:
+        return f"postgres://postgres@{self.host}:{self.postgres_port}/{database}"
 
     @property
     def redis_url(self) -> str:

@@ -1,8 +1,9 @@
 """Bring the local stack up and down, and stop or start one part (what the CLI and tests call).
 
 `up` checks the tools and ports, prepares every part (jars, binary, configuration), makes sure
-the one supervisord runs, then starts the infrastructure, creates the topics, starts the services
-and the gateway, each only once the ones before answer.
+the one supervisord runs, then starts PostgreSQL (and prepares FerretDB's database in it), the
+rest of the infrastructure, creates the topics, starts the services and the gateway, each only
+once the ones before answer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from vaxflow.stack.ferretdb import FerretDB
 from vaxflow.stack.gateway import Gateway
 from vaxflow.stack.kafka import Kafka
 from vaxflow.stack.parts import LogWindow, Part
+from vaxflow.stack.postgres import PostgreSQL
 from vaxflow.stack.readiness import wait_ready
 from vaxflow.stack.redis import Redis
 from vaxflow.stack.routes import load_routes
@@ -29,7 +31,7 @@ from vaxflow.stack.templates import write_if_changed
 from vaxflow.stack.tools import tool_problem
 from vaxflow.stack.topics import ensure_topics, registry_names
 
-INFRASTRUCTURE = ("kafka", "ferretdb", "redis")
+INFRASTRUCTURE = ("postgres", "kafka", "ferretdb", "redis")
 ACTIVE_STATES = ("STARTING", "RUNNING", "BACKOFF")
 
 
@@ -49,7 +51,10 @@ def all_parts(settings: StackSettings) -> list[Part]:
     except (OSError, ValueError) as exc:  # pydantic's ValidationError and TOML errors included
         raise StackError("gateway", f"the route table {table} is invalid: {exc}") from exc
     services: list[Part] = [Service(settings, r) for r in routes.service if r.command]
+    on_postgres = settings.ferretdb_backend == "postgresql"
+    storage: list[Part] = [PostgreSQL(settings)] if on_postgres else []
     return [
+        *storage,
         Kafka(settings),
         FerretDB(settings),
         Redis(settings),
@@ -233,7 +238,10 @@ def _ensure_supervisor(supervisor: Supervisor, settings: StackSettings, parts: l
 
 
 def _start_all(chosen: list[Part], supervisor: Supervisor, settings: StackSettings) -> None:
-    infrastructure = [p for p in chosen if p.name in INFRASTRUCTURE]
+    for postgres in (p for p in chosen if isinstance(p, PostgreSQL)):
+        _start_together([postgres], supervisor, settings)
+        postgres.ensure_database()  # before FerretDB creates anything in it
+    infrastructure = [p for p in chosen if p.name in INFRASTRUCTURE and p.name != "postgres"]
     _start_together(infrastructure, supervisor, settings)
     if any(p.name == "kafka" for p in chosen):
         _create_topics(settings)

@@ -1,4 +1,4 @@
-"""FerretDB 1.24.2 (MongoDB wire protocol on SQLite), built from the small Go module in deploy/."""
+"""FerretDB 1.24.2, the MongoDB wire protocol on PostgreSQL or SQLite, built from deploy/."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 
 from vaxflow.stack.config import StackSettings
 from vaxflow.stack.parts import LogWindow, Program, Tool
+from vaxflow.stack.postgres import DATABASE
 from vaxflow.stack.tools import GO, executable, run
 
 
@@ -34,12 +35,19 @@ class FerretDB:
             self._build()
 
     def program(self) -> Program:
+        if self.settings.ferretdb_backend == "postgresql":
+            storage = (
+                "-handler=postgresql",
+                f"-postgresql-url={self.settings.postgres_url(DATABASE)}",
+            )
+        else:
+            storage = ("-handler=sqlite", f"-sqlite-dir={self.data}")
         return Program(
             name=self.name,
             command=(
                 str(self.binary),
                 f"-listen-addr={self.settings.host}:{self.settings.ferretdb_port}",
-                f"-sqlite-dir={self.data}",
+                *storage,
                 f"-log-level={self.settings.ferretdb_log_level}",
             ),
             directory=self.data.parent,
@@ -62,6 +70,8 @@ class FerretDB:
         return None
 
     def describe(self) -> str:
+        if self.settings.ferretdb_backend == "postgresql":
+            return f"FerretDB {self.settings.mongo_url} (on PostgreSQL, database {DATABASE})"
         return f"FerretDB {self.settings.mongo_url} (SQLite files in {self.data})"
 
     def _module_hash(self) -> str:

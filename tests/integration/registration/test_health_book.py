@@ -247,6 +247,27 @@ async def test_a_district_admin_sees_citizens_booked_at_sites_of_their_district(
     assert await staff_read(registration, citizen_id, district_760) == 404
 
 
+async def test_a_booking_that_names_its_site_area_opens_the_record_to_the_district_admin(
+    registration: Registration,
+) -> None:
+    citizen_id = await register(registration, registration.citizen())
+    site = uuid.uuid4()
+    district_760 = registration.staff("district_admin", district="760")
+    district_770 = registration.staff("district_admin", district="770")
+    site_area = AdminArea(province_code="79", district_code="760", ward_code="26734")
+
+    await registration.publish(
+        [about("AppointmentBooked", citizen_id, site_id=site, site_area=site_area)]
+    )
+
+    await poll_until(
+        lambda: staff_read(registration, citizen_id, district_760),
+        accept=lambda status: status == 200,
+        what="district admin of the booked site's district sees the citizen before any dose",
+    )
+    assert await staff_read(registration, citizen_id, district_770) == 404
+
+
 async def test_every_staff_read_is_audited_with_who_what_when_why(
     registration: Registration,
 ) -> None:

@@ -38,6 +38,8 @@ async def record_in_health_book(event: Event, envelope: Envelope[Any], c: Compon
 async def track_booking(event: AppointmentBooked, envelope: Envelope[Any], c: Components) -> None:
     """The booking becomes the citizen's current appointment (for the staff scope check)."""
     await record_in_health_book(event, envelope, c)
+    if event.site_area is not None:
+        await c.whereabouts.remember_site(event.site_id, event.site_area.model_dump(mode="json"))
     await c.whereabouts.booked(
         event.citizen_id, event.appointment_id, event.site_id, envelope.occurred_at
     )
