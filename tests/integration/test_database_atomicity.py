@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from vaxflow_servicekit.mongo import Document
@@ -37,6 +38,26 @@ async def test_concurrent_increments_and_pushes_on_one_document_are_all_kept(
     assert doc is not None
     assert doc["n"] == 200
     assert sorted(doc["seen"]) == sorted(f"{w}-{i}" for w in range(3) for i in range(40))
+
+
+async def test_increments_of_two_collections_at_once_are_all_kept(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    # The gate locks per collection: two collections' updates interleave, each stays exact.
+    sessions, stock = mongo_db["sessions"], mongo_db["stock"]
+    await sessions.insert_one({"_id": "s", "n": 0})
+    await stock.insert_one({"_id": "s", "n": 0})
+
+    async def increment(coll: AsyncCollection[Document], times: int) -> None:
+        for _ in range(times):
+            await coll.update_one({"_id": "s"}, {"$inc": {"n": 1}})
+
+    await asyncio.gather(*(increment(c, 30) for c in (sessions, stock) for _ in range(4)))
+
+    assert [(await c.find_one({"_id": "s"}) or {}).get("n") for c in (sessions, stock)] == [
+        120,
+        120,
+    ]
 
 
 async def test_a_conditional_update_never_goes_past_its_limit(

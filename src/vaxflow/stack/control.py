@@ -75,7 +75,9 @@ def up(only: Sequence[str] = (), settings: StackSettings | None = None) -> None:
     _recover(supervisor, settings)
     _check_ports(parts, chosen, supervisor, settings)
     _prepare(chosen)
-    _ensure_supervisor(supervisor, settings, parts)
+    stopped = _ensure_supervisor(supervisor, settings, parts)
+    # A part whose configuration changed was stopped to take it: start it again, in order.
+    chosen = [p for p in parts if p in chosen or p.name in stopped]
     _start_all(chosen, supervisor, settings)
     write_if_changed(settings.stack_dir / "env", _env_file(settings))
     _print_summary(chosen, settings)
@@ -229,12 +231,15 @@ def _prepare(chosen: list[Part]) -> None:
         raise StackErrors(errors)
 
 
-def _ensure_supervisor(supervisor: Supervisor, settings: StackSettings, parts: list[Part]) -> None:
+def _ensure_supervisor(
+    supervisor: Supervisor, settings: StackSettings, parts: list[Part]
+) -> list[str]:
+    """Run supervisord with the current configuration; return the programs that had to stop."""
     write_if_changed(supervisor.conf, render_config(settings, [p.program() for p in parts]))
     if supervisor.answers():
-        supervisor.apply_config()
-    else:
-        supervisor.start_daemon()
+        return supervisor.apply_config()
+    supervisor.start_daemon()
+    return []
 
 
 def _start_all(chosen: list[Part], supervisor: Supervisor, settings: StackSettings) -> None:

@@ -142,6 +142,13 @@ class PostgreSQL:
         if applied.returncode != 0:
             raise StackError(self.name, f"applying {self.setup_sql} failed", applied.stderr)
 
+    def query(self, sql: str) -> list[str]:
+        """Run one query in FerretDB's database; return its rows, `|` between the columns."""
+        done = self._psql(DATABASE, "-tA", "-c", sql)
+        if done.returncode != 0:
+            raise StackError(self.name, "query failed", done.stderr)
+        return done.stdout.splitlines()
+
     def describe(self) -> str:
         where = f"{self.settings.host}:{self.settings.postgres_port}"
         return f"PostgreSQL {where} (data in {self.data})"

@@ -169,15 +169,21 @@ class Supervisor:
                 raise StackError("supervisord", f"does not answer on {self.socket}")
             time.sleep(0.1)
 
-    def apply_config(self) -> None:
-        """Make the running supervisord use the new configuration, like `supervisorctl update`."""
+    def apply_config(self) -> list[str]:
+        """Make the running supervisord use the new configuration, like `supervisorctl update`.
+
+        Return the programs that were running and had to stop because their configuration
+        changed: the caller starts them again.
+        """
         rpc = self.rpc()
         added, changed, removed = rpc.reloadConfig()[0]
+        running = {i["name"] for i in self.all_info() if i["statename"] in ("STARTING", "RUNNING")}
         for name in [*removed, *changed]:
             rpc.stopProcessGroup(name, True)
             rpc.removeProcessGroup(name)
         for name in [*changed, *added]:
             rpc.addProcessGroup(name)
+        return [name for name in changed if name in running]
 
     def info(self, name: str) -> dict[str, Any] | None:
         try:
