@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from vaxflow_registration.domain.citizen import (
     Citizen,
     PersonInput,
+    Relationship,
     changed_input,
+    claimed_by,
+    claimed_event,
     differences,
     person_input,
     published_changes,
@@ -69,6 +74,22 @@ def test_citizen_registered_carries_the_holder_snapshot_and_codes_only() -> None
 
 def test_citizen_registered_names_the_holding_account_so_other_services_know_the_owner() -> None:
     assert registered_event(citizen_of(AN)).account_id == "acct"
+
+
+def test_a_claimed_import_names_its_new_account_and_no_changed_field() -> None:
+    imported = replace(citizen_of(AN), account_id=None, relationship=None)
+    now = datetime(2021, 8, 11, 3, 0, tzinfo=UTC)
+
+    claimed = claimed_by(imported, "acc_lan", Relationship.SELF, now)
+    event = claimed_event(claimed)
+
+    assert (claimed.account_id, claimed.version, claimed.updated_at) == ("acc_lan", 2, now)
+    assert (event.account_id, event.changed_fields, event.changed_by) == ("acc_lan", (), "citizen")
+
+
+def test_a_record_already_held_cannot_be_claimed() -> None:
+    with pytest.raises(AssertionError):
+        claimed_by(citizen_of(AN), "acc_other", Relationship.SELF, datetime.now(UTC))
 
 
 def test_a_change_lists_the_published_fields_it_touches() -> None:

@@ -11,6 +11,17 @@ from vaxflow_servicekit.models import schemas_without_examples
 
 EXPECTED = {
     ("post", "/api/v1/citizens"): {"201", "401", "403", "409", "413", "422", "500"},
+    ("post", "/api/v1/citizens/claims"): {
+        "200",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+        "429",
+        "500",
+    },
     ("get", "/api/v1/citizens/me"): {"200", "401", "403", "404", "422", "500"},
     ("get", "/api/v1/citizens/me/people"): {"200", "401", "403", "422", "500"},
     ("patch", "/api/v1/citizens/me"): {"200", "401", "403", "404", "409", "413", "422", "500"},

@@ -83,3 +83,8 @@ class CitizenCheckedIn(Event):
     )
     method: CheckInMethod = Field(description="How the citizen was recognised.")
     queue_number: int = Field(ge=1, description="Number given in the site's queue for the day.")
+    site_area: AdminArea | None = Field(
+        default=None,
+        description="Administrative units of the site, so injection can name the site's area "
+        "on DoseAdministered (walk-ins included); null from producers that do not know it.",
+    )

@@ -78,7 +78,10 @@ class CitizenUpdated(Event):
     residence: AdminArea = Field(description="Administrative units of residence, codes only.")
     priority_group: PriorityGroup | None = Field(description=_PRIORITY)
     changed_fields: tuple[CitizenField, ...] = Field(
-        min_length=1, description="Which of the attributes above changed."
+        description=(
+            "Which of the attributes above changed; empty when only the holding account changed "
+            "(a phone account claimed a record registered by a bulk import)."
+        )
     )
     changed_by: Literal["citizen", "staff"] = Field(
         description="Who made the change: the citizen themselves or staff on their behalf."

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from vaxflow_registration.domain.citizen import Relationship
 from vaxflow_registration.domain.imports import HEADER_EXAMPLE, Issue
+from vaxflow_registration.domain.national_id import IdType
 from vaxflow_registration.handlers import citizens, health_book, imports, uploads
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.handlers.imports import ImportRunner
@@ -27,6 +28,7 @@ from vaxflow_registration.presenters import (
 )
 from vaxflow_registration.schemas import (
     CitizenChange,
+    CitizenClaim,
     CitizenCreate,
     CitizenPage,
     CitizenRead,
@@ -128,6 +130,56 @@ async def register_citizen(
     )
     own = await citizens.register_citizen(cmd, c)
     response.headers["Location"] = f"/api/v1/citizens/me?citizen_id={own.citizen.citizen_id}"
+    return citizen_read(own.citizen, national_id=own.national_id)
+
+
+@router.post(
+    "/citizens/claims",
+    summary="Claim a record an organisation or ward registered",
+    description="A person registered by a bulk import has no phone account yet. Their account "
+    "takes the record over by naming its document and date of birth; the record then counts "
+    "among the account's people and CitizenUpdated (with `account_id`, no changed fields) tells "
+    "the other services. Every refusal is the same 404, and wrong claims are limited per account "
+    "and day (429 with Retry-After).",
+    responses={
+        **_ROLE,
+        404: _problem(
+            404,
+            "no-record-to-claim",
+            "No record to claim",
+            "No record registered by an organisation or ward matches this document and date of "
+            "birth, or it is already held by a phone account.",
+        ),
+        409: _problem(
+            409,
+            "account-full",
+            "Phone account is full",
+            "A phone account may register at most 6 people (also `account-holder-registered`).",
+        ),
+        429: _problem(
+            429,
+            "too-many-claims",
+            "Too many claims",
+            "Too many claims that matched no record today; try again tomorrow.",
+        ),
+    },
+    tags=["citizens"],
+)
+async def claim_citizen(
+    body: CitizenClaim, caller: CitizenCaller, c: ComponentsDep, correlation_id: CorrelationIdDep
+) -> CitizenRead:
+    """Take over an imported record; nothing changes if any check fails."""
+    cmd = citizens.ClaimCitizen(
+        account_id=caller.subject,
+        relationship=Relationship(body.relationship),
+        id_type=IdType(body.id_type),
+        national_id=body.national_id,
+        passport_country=body.passport_country,
+        date_of_birth=body.date_of_birth,
+        consent=body.consent,
+        correlation_id=correlation_id,
+    )
+    own = await citizens.claim_citizen(cmd, c)
     return citizen_read(own.citizen, national_id=own.national_id)
 
 

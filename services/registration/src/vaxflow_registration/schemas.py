@@ -90,6 +90,39 @@ class CitizenCreate(StrictModel):
     )
 
 
+class CitizenClaim(StrictModel):
+    """A record an organisation or ward registered, claimed by the person's phone account."""
+
+    model_config = ConfigDict(
+        **examples(
+            {
+                "relationship": "self",
+                "id_type": "cccd",
+                "national_id": "079090001234",
+                "date_of_birth": "1990-04-30",
+                "consent": True,
+            }
+        ),
+        extra="forbid",
+        strict=True,
+    )
+
+    relationship: RelationshipName = Field(
+        default="self", description="`self` for the account holder (once), else `family_member`."
+    )
+    id_type: IdTypeName = Field(description="The document type the record was registered with.")
+    national_id: Annotated[str, StringConstraints(max_length=20)] = Field(
+        description="The document number the record was registered with."
+    )
+    passport_country: Annotated[str, StringConstraints(max_length=3)] | None = Field(
+        default=None, description="Issuing country of a passport, ISO 3166-1 alpha-3."
+    )
+    date_of_birth: IsoDate = Field(description="The date of birth on the record, YYYY-MM-DD.")
+    consent: bool = Field(
+        description="The person agrees to their data being processed for vaccination; must be true."
+    )
+
+
 class CitizenChange(StrictModel):
     """Changes to one's own record; fields left out stay as they are. `reason` is recorded."""
 

@@ -32,6 +32,8 @@ class RegistrationSettings(ServiceSettings):
 
     # How many people (the account holder and family) one phone account may register.
     max_people_per_account: int = Field(default=6, ge=1, le=50)
+    # Wrong guesses a phone account may make per day when claiming an imported record.
+    max_claim_failures_per_day: int = Field(default=5, ge=1, le=100)
 
     # National ID protection: the HMAC key of the blind index (cannot change without
     # re-indexing every citizen) and the AES-GCM key, named by a key id stored with each

@@ -247,6 +247,36 @@ def updated_event(
     )
 
 
+def claimed_document(id_type: IdType, number: str, country: str | None) -> NationalId:
+    """The identity document a claim names, checked; InvalidPerson naming each broken rule."""
+    c = _Checker()
+    checked = c.field("national_id", lambda: national_id.normalise_number(id_type, number))
+    issuer = c.field("passport_country", lambda: national_id.check_country(id_type, country))
+    if c.violations or checked is None:
+        raise InvalidPerson(c.violations)
+    return NationalId(id_type, checked, issuer)
+
+
+def claimed_by(
+    citizen: Citizen, account_id: str, relationship: Relationship, now: datetime
+) -> Citizen:
+    """The record of a bulk import, now held by the phone account that proved it knows it."""
+    if citizen.account_id is not None:
+        raise AssertionError("only a record nobody holds can be claimed")
+    return replace(
+        citizen,
+        account_id=account_id,
+        relationship=relationship,
+        updated_at=now,
+        version=citizen.version + 1,
+    )
+
+
+def claimed_event(citizen: Citizen) -> CitizenUpdated:
+    """The event telling other services which account now acts for the citizen."""
+    return updated_event(citizen, (), "citizen")
+
+
 def person_input(details: PersonDetails, nid: NationalId) -> PersonInput:
     """The input that gives these details back: the base a partial change is applied to."""
     return PersonInput(

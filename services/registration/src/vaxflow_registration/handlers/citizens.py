@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -16,6 +17,9 @@ from vaxflow_registration.domain.citizen import (
     PersonInput,
     Relationship,
     changed_input,
+    claimed_by,
+    claimed_document,
+    claimed_event,
     differences,
     person_input,
     published_changes,
@@ -24,6 +28,7 @@ from vaxflow_registration.domain.citizen import (
     validate_person,
 )
 from vaxflow_registration.domain.errors import Violation
+from vaxflow_registration.domain.national_id import IdType
 from vaxflow_registration.handlers import problems
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.store.accounts import Place
@@ -187,6 +192,60 @@ def _changed(
         else []
     )
     return citizen, record, events
+
+
+@dataclass(frozen=True)
+class ClaimCitizen:
+    """A phone account asks for a record a bulk import registered, naming its document."""
+
+    account_id: str
+    relationship: Relationship
+    id_type: IdType
+    national_id: str
+    passport_country: str | None
+    date_of_birth: date
+    consent: bool
+    correlation_id: str | None = None
+
+
+async def claim_citizen(cmd: ClaimCitizen, c: Components) -> OwnCitizen:
+    """Give an unclaimed imported record to the account that knows its document and birth date.
+
+    Wrong guesses are counted per account and day, and every refusal looks the same, so a
+    claim cannot be used to learn who is registered.
+    """
+    if not cmd.consent:
+        raise problems.invalid_fields(
+            [Violation("consent", "consent_required", "Consent must be true")]
+        )
+    try:
+        nid = claimed_document(cmd.id_type, cmd.national_id, cmd.passport_country)
+    except InvalidPerson as invalid:
+        raise problems.invalid_fields(invalid.violations) from None
+    now, today = c.now(), c.today()
+    if await c.claims.failures(cmd.account_id, today) >= c.settings.max_claim_failures_per_day:
+        raise problems.too_many_claims(c.seconds_to_tomorrow())
+    stored = await c.citizens.unclaimed(c.protector.blind_index(nid))
+    if stored is None or stored.citizen.details.date_of_birth != cmd.date_of_birth:
+        await c.claims.failed(cmd.account_id, today)
+        raise problems.no_record_to_claim()
+    citizen = claimed_by(stored.citizen, cmd.account_id, cmd.relationship, now)
+    place = Place(cmd.account_id, citizen.citizen_id, cmd.relationship, now)
+    refused = await c.accounts.reserve(place, c.settings.max_people_per_account)
+    if refused is not None:
+        raise problems.place_refused(refused, c.settings.max_people_per_account)
+    record = {
+        "at": now,
+        "by": {"role": "citizen", "subject": cmd.account_id},
+        "reason": "claimed by the phone account",
+        "changes": {"account_id": {"from": None, "to": cmd.account_id}},
+    }
+    event = c.outbox(claimed_event(citizen), cmd.correlation_id)
+    if not await c.citizens.save_claim(citizen, record, [event]):
+        await c.accounts.release(place)
+        raise problems.no_record_to_claim()
+    c.events_written()
+    return OwnCitizen(citizen, nid.number)
 
 
 @dataclass(frozen=True)

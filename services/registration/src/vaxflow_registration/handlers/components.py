@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from vaxflow_registration.store import (
     MongoAccountStore,
     MongoAuditLog,
     MongoCitizenStore,
+    MongoClaimAttempts,
     MongoHealthBook,
     MongoImportStore,
     MongoWhereabouts,
@@ -43,6 +44,7 @@ class Components:
     settings: RegistrationSettings
     citizens: MongoCitizenStore
     accounts: MongoAccountStore
+    claims: MongoClaimAttempts
     imports: MongoImportStore
     book: MongoHealthBook
     whereabouts: MongoWhereabouts
@@ -62,6 +64,7 @@ class Components:
             settings=settings,
             citizens=MongoCitizenStore(db),
             accounts=MongoAccountStore(db, stale_after=timedelta(minutes=1)),
+            claims=MongoClaimAttempts(db),
             imports=MongoImportStore(db),
             book=MongoHealthBook(db),
             whereabouts=MongoWhereabouts(db),
@@ -78,6 +81,12 @@ class Components:
     def today(self) -> date:
         """Today's date where the service's citizens live."""
         return self.clock().astimezone(ZoneInfo(self.settings.local_timezone)).date()
+
+    def seconds_to_tomorrow(self) -> int:
+        """Seconds until the next local midnight, when per-day counts start again."""
+        local = self.clock().astimezone(ZoneInfo(self.settings.local_timezone))
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
+        return max(1, int((midnight - local).total_seconds()))
 
     def outbox(self, event: Event, correlation_id: str | None) -> Document:
         """The outbox entry publishing an event on the citizen topic."""

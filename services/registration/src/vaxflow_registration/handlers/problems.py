@@ -62,3 +62,25 @@ def changed_concurrently() -> ProblemError:
         title="Changed concurrently",
         slug="changed-concurrently",
     )
+
+
+def no_record_to_claim() -> ProblemError:
+    """404 for a claim that names no unclaimed record: the same whatever the reason."""
+    return ProblemError(
+        404,
+        "No record registered by an organisation or ward matches this document and date of "
+        "birth, or it is already held by a phone account.",
+        title="No record to claim",
+        slug="no-record-to-claim",
+    )
+
+
+def too_many_claims(retry_after_s: int) -> ProblemError:
+    """429 once a phone account got too many claims wrong today."""
+    return ProblemError(
+        429,
+        "Too many claims that matched no record today; try again tomorrow.",
+        title="Too many claims",
+        slug="too-many-claims",
+        headers={"Retry-After": str(retry_after_s)},
+    )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from vaxflow_registration.store.accounts import ACCOUNT_PLACES, MongoAccountStore, PlaceRefused
+from vaxflow_registration.store.accounts import (
+    ACCOUNT_PLACES,
+    MongoAccountStore,
+    MongoClaimAttempts,
+    PlaceRefused,
+)
 from vaxflow_registration.store.citizens import CITIZENS, MongoCitizenStore, StoredCitizen
 from vaxflow_registration.store.imports import IMPORT_ISSUES, IMPORTS, MongoImportStore
 from vaxflow_registration.store.reads import (
@@ -42,6 +47,7 @@ __all__ = [
     "MongoAccountStore",
     "MongoAuditLog",
     "MongoCitizenStore",
+    "MongoClaimAttempts",
     "MongoHealthBook",
     "MongoImportStore",
     "MongoWhereabouts",

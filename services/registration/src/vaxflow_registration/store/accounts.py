@@ -11,7 +11,7 @@ citizen never appeared (the process died in between) is reclaimed after `stale_a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -100,3 +100,21 @@ class MongoAccountStore:
         for doc in orphans:
             await self._places.delete_one({"_id": doc["_id"], "citizen_id": doc["citizen_id"]})
         return bool(orphans)
+
+
+class MongoClaimAttempts:
+    """Failed claims of imported records per phone account and day, on `claim_attempts`."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._attempts = db["claim_attempts"]
+
+    async def failures(self, account_id: str, day: date) -> int:
+        """How many claims the account got wrong that day."""
+        doc = await self._attempts.find_one({"_id": f"{account_id}#{day.isoformat()}"})
+        return int(doc["failures"]) if doc else 0
+
+    async def failed(self, account_id: str, day: date) -> None:
+        """Count one more wrong claim."""
+        await self._attempts.update_one(
+            {"_id": f"{account_id}#{day.isoformat()}"}, {"$inc": {"failures": 1}}, upsert=True
+        )

@@ -103,6 +103,32 @@ class MongoCitizenStore:
         found = await self.of_account(account_id, after=None, limit=1)
         return found[0] if found else None
 
+    async def unclaimed(self, index: str) -> StoredCitizen | None:
+        """The record with this blind index that no phone account holds (a bulk import's)."""
+        doc = await self._citizens.find_one(
+            {"national_id_index": index, "account_id": None}, _SUMMARY
+        )
+        return _stored(doc) if doc else None
+
+    async def save_claim(
+        self, citizen: Citizen, record: Document, events: Sequence[Document]
+    ) -> bool:
+        """Give the record to its account, if nobody claimed or changed it since it was read."""
+        update: Document = {
+            "$set": {
+                "account_id": citizen.account_id,
+                "relationship": citizen.relationship.value if citizen.relationship else None,
+                "updated_at": citizen.updated_at,
+                "version": citizen.version,
+            },
+            "$push": {"history": record},
+        }
+        result = await self._citizens.update_one(
+            {"_id": str(citizen.citizen_id), "account_id": None, "version": citizen.version - 1},
+            with_events(update, events, citizen.updated_at),
+        )
+        return result.modified_count == 1
+
     async def save_change(
         self, citizen: Citizen, record: Document, events: Sequence[Document]
     ) -> bool:
