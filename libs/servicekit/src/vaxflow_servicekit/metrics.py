@@ -42,10 +42,14 @@ CONSUMER_LAG = Gauge(
     "Messages behind the end of the partition, after the last batch.",
     ["group", "topic", "partition"],
 )
-OUTBOX_BACKLOG = Gauge("vaxflow_outbox_backlog", "Events waiting in an outbox.", ["collection"])
+OUTBOX_BACKLOG = Gauge(
+    "vaxflow_outbox_backlog",
+    "Documents with events waiting in an outbox (counted up to 10,000).",
+    ["collection"],
+)
 OUTBOX_OLDEST_AGE = Gauge(
     "vaxflow_outbox_oldest_age_seconds",
-    "Age of the oldest event waiting in an outbox.",
+    "Age of the oldest event the relay's last round found waiting in an outbox.",
     ["collection"],
 )
 OUTBOX_PUBLISHED = Counter(
