@@ -8,7 +8,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV_VERSION := 0.13.9
-APT_PACKAGES := redis-server nginx
+APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo -E)
 # uv from PATH, else the one `make setup` installs with pip (evaluated when used).
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -16,7 +16,9 @@ RUN = $(UV) run --frozen
 # uv must not try to download a Python: there is no internet here, only package registries.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup up down status logs test lint checks bench-components bench-registration
+.PHONY: help setup up down status logs test lint checks bench-components bench-registration \
+	bench-warehouse \
+	bench-injection bench-certificate bench-scheduling
 
 help:
 	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
@@ -26,6 +28,10 @@ help:
 	@echo "make lint              ruff, ruff format --check, mypy, import-linter"
 	@echo "make bench-components  raw limits of Kafka, FerretDB, Redis and ECDSA on this machine"
 	@echo "make bench-registration  100,000-row CSV import through the registration service"
+	@echo "make bench-warehouse   events per second from Kafka into the warehouse's Parquet files"
+	@echo "make bench-injection   doses per second and latency of POST /api/v1/doses via the gateway"
+	@echo "make bench-certificate  certificates issued, verified and QR codes rendered per second"
+	@echo "make bench-scheduling  availability reads and bookings per second, overbooking checked"
 	@echo "make setup             install what is missing (apt packages, uv, .venv)"
 
 setup:
@@ -83,3 +89,15 @@ bench-components: up
 
 bench-registration: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/registration_import.py
+
+bench-injection: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/injection.py
+
+bench-certificate: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/certificate.py
+
+bench-warehouse: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/warehouse.py
+
+bench-scheduling: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/scheduling.py

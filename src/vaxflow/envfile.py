@@ -15,8 +15,12 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
+from vaxflow_certificate.settings import CertificateSettings
 from vaxflow_identity.settings import IdentitySettings
+from vaxflow_injection.settings import InjectionSettings
 from vaxflow_registration.settings import RegistrationSettings
+from vaxflow_scheduling.settings import SchedulingSettings
+from vaxflow_warehouse.settings import WarehouseSettings
 
 from vaxflow.stack.config import StackSettings, find_root
 from vaxflow_servicekit.settings import AuthSettings, KafkaSettings, MongoSettings, RedisSettings
@@ -30,6 +34,10 @@ SECTIONS: tuple[tuple[str, type[BaseSettings]], ...] = (
     ("The SMS sender (identity; scheduling later)", SmsSettings),
     ("identity", IdentitySettings),
     ("registration", RegistrationSettings),
+    ("scheduling", SchedulingSettings),
+    ("injection", InjectionSettings),
+    ("certificate", CertificateSettings),
+    ("warehouse", WarehouseSettings),
     ("The local stack (`vaxflow stack`, `make up`)", StackSettings),
 )
 HEADER = """\

@@ -87,6 +87,7 @@ class SeedContext:
 
     stack: StackSettings
     identity_database: str = ""
+    scheduling_database: str = ""
 
     @property
     def credentials_path(self) -> Path:
@@ -145,7 +146,33 @@ async def seed_staff(context: SeedContext) -> str:
     return f"{created} created, {len(entries) - created} already there; {context.credentials_path}"
 
 
-STEPS: tuple[tuple[str, SeedStep], ...] = (("demo staff", seed_staff),)
+async def seed_campaign(context: SeedContext) -> str:
+    """Create the demo campaign in scheduling: sites, sessions from today, stock at every site."""
+    from vaxflow_scheduling.admin import DemoPlace, opened, seed_demo_campaign
+    from vaxflow_scheduling.settings import SchedulingSettings
+
+    from vaxflow_servicekit.settings import MongoSettings, RedisSettings
+
+    stack = context.stack
+    settings = SchedulingSettings(
+        mongo=MongoSettings(url=stack.mongo_url),
+        redis=RedisSettings(url=stack.redis_url),
+        mongo_database=context.scheduling_database,
+    )
+    if settings.environment == "production":
+        raise RuntimeError("the demo campaign is for development only")
+    named = [
+        DemoPlace(DEMO_SITE.site_id, DEMO_SITE.district, "Trạm Y tế Phường Bến Nghé"),
+        DemoPlace(OTHER_DEMO_SITE.site_id, OTHER_DEMO_SITE.district, "Trường THCS Lê Quý Đôn"),
+    ]
+    async with opened(settings) as components:
+        return await seed_demo_campaign(components, named, days=7)
+
+
+STEPS: tuple[tuple[str, SeedStep], ...] = (
+    ("demo staff", seed_staff),
+    ("demo campaign", seed_campaign),
+)
 
 
 async def run_steps(context: SeedContext, steps: Sequence[tuple[str, SeedStep]] = STEPS) -> None:

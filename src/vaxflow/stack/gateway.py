@@ -110,9 +110,9 @@ class Gateway:
                 "headers": _headers(indent=8),
                 "error_pages": "".join(f"        error_page {c} @problem_{c};\n" for c in PROBLEMS),
                 "upstreams": "".join(
-                    upstream_block(s, self.settings.host) for s in self.routes.service
+                    upstream_block(s, self.settings.host) for s in self.routes.public
                 ),
-                "routes": "".join(route_locations(s, burst) for s in self.routes.service),
+                "routes": "".join(route_locations(s, burst) for s in self.routes.public),
                 "problems": "\n".join(_problem_location(code) for code in PROBLEMS),
             },
         )
@@ -132,7 +132,7 @@ def upstream_block(service: ServiceRoute, host: str) -> str:
 
 
 def route_locations(service: ServiceRoute, burst: int) -> str:
-    """Return the locations that send a service's prefixes and OpenAPI document to it."""
+    """Return the locations that send a service's paths, prefixes and OpenAPI document to it."""
     limit = f"limit_req zone=vf_api burst={burst} nodelay;"
     if service.max_body_size:
         limit += f"\n            client_max_body_size {service.max_body_size};"
@@ -141,12 +141,15 @@ def route_locations(service: ServiceRoute, burst: int) -> str:
         f"        location = {service.openapi_path} {{\n"
         f"            {limit}\n            proxy_pass {target}/openapi.json;\n        }}\n"
     ]
+    # Regular-expression locations win over the plain prefixes of every service.
+    matches = [f'~ "{path}"' for path in service.paths]
     for prefix in service.prefixes:
-        for match in (f"= {prefix}", f"{prefix}/"):
-            blocks.append(
-                f"        location {match} {{\n"
-                f"            {limit}\n            proxy_pass {target};\n        }}\n"
-            )
+        matches += [f"= {prefix}", f"{prefix}/"]
+    for match in matches:
+        blocks.append(
+            f"        location {match} {{\n"
+            f"            {limit}\n            proxy_pass {target};\n        }}\n"
+        )
     return f"        # {service.name}\n" + "".join(blocks) + "\n"
 
 

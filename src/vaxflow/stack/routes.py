@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Prefix = Annotated[str, StringConstraints(pattern=r"^/api/v[0-9]+(/[a-z0-9][a-z0-9_.-]*)+$")]
+# A regular expression over the whole path, anchored at both ends, for a path under another
+# service's prefix (nginx gives regular-expression locations precedence over plain prefixes).
+# No quotes, braces, semicolons or spaces: it is written into nginx.conf inside double quotes.
+PathPattern = Annotated[
+    str, StringConstraints(pattern=r"^\^/api/v[0-9]+/[A-Za-z0-9/_.^+*?()|\[\]\\-]+\$$")
+]
 
 
 class ServiceRoute(BaseModel):
@@ -18,13 +32,31 @@ class ServiceRoute(BaseModel):
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
     port: int = Field(ge=1024, le=65535)
-    prefixes: tuple[Prefix, ...] = Field(min_length=1)
+    # No prefixes: a worker with no public API (e.g. the warehouse); the gateway skips it.
+    prefixes: tuple[Prefix, ...] = ()
+    paths: tuple[PathPattern, ...] = ()
     command: tuple[str, ...] = ()
     env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")], str] = {}
     ready_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$")] = "/readyz"
     # The largest request body the gateway lets through to this service (an nginx size); the
     # gateway-wide limit applies when it is not set.
     max_body_size: Annotated[str, StringConstraints(pattern=r"^[0-9]+[kKmM]?$")] | None = None
+
+    @field_validator("paths")
+    @classmethod
+    def _compiles(cls, paths: tuple[str, ...]) -> tuple[str, ...]:
+        for path in paths:
+            try:
+                re.compile(path)
+            except re.error as exc:
+                raise ValueError(f"path {path!r} is not a regular expression: {exc}") from None
+        return paths
+
+    @model_validator(mode="after")
+    def _routed_or_run(self) -> ServiceRoute:
+        if not self.prefixes and not self.paths and not self.command:
+            raise ValueError(f"service {self.name} has neither prefixes nor a command")
+        return self
 
     @property
     def upstream(self) -> str:
@@ -42,12 +74,18 @@ class RouteTable(BaseModel):
 
     service: tuple[ServiceRoute, ...] = ()
 
+    @property
+    def public(self) -> tuple[ServiceRoute, ...]:
+        """The services the gateway routes to: those with path prefixes or paths."""
+        return tuple(s for s in self.service if s.prefixes or s.paths)
+
     @model_validator(mode="after")
     def _unique(self) -> RouteTable:
         for what, values in (
             ("name", [s.name for s in self.service]),
             ("port", [str(s.port) for s in self.service]),
-            ("prefix", [p for s in self.service for p in (*s.prefixes, s.openapi_path)]),
+            ("prefix", [p for s in self.public for p in (*s.prefixes, s.openapi_path)]),
+            ("path", [p for s in self.service for p in s.paths]),
         ):
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:

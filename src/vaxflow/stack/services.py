@@ -59,5 +59,5 @@ class Service:
         return None if response.status_code == 200 else f"GET {url} answered {response.status_code}"
 
     def describe(self) -> str:
-        prefixes = ", ".join(self.route.prefixes)
+        prefixes = ", ".join(self.route.prefixes) or "not routed"
         return f"{self.name} http://{self.settings.host}:{self.route.port} (gateway: {prefixes})"

@@ -1,1 +1,1 @@
-"""The domain layer of certificate."""
+"""The certificate domain: a pure EU DCC library (payload, UVCI, COSE, codec, verifier, signers)."""

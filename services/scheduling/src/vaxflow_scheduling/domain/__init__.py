@@ -1,1 +1,1 @@
-"""The domain layer of scheduling."""
+"""Scheduling's domain: pure rules about sites, sessions, doses, tokens and stock (no I/O)."""

@@ -1,1 +1,1 @@
-"""The handlers layer of scheduling."""
+"""Scheduling's handlers: one function per command or consumed event."""

@@ -1,0 +1,211 @@
+"""Warehouse ingest rate on this machine: events per second from Kafka into Parquet files.
+
+Prints one JSON document. First it produces `--events` realistic events (each person:
+registered, booked, checked in, screened, vaccinated, observed, certified; all on one day) to
+a 6-partition topic of its own (not timed). Then:
+
+- `sink`: the warehouse sink in this process, with a fresh group and data directory, from its
+  start until the range records cover every offset: events per second ingested end to end
+  (Kafka fetch, validation against the contracts, pseudonymisation, Parquet, fsync, commit);
+- `pipeline`: the same messages through validation, shaping and Parquet without Kafka;
+- `validation_only`: the contracts' validation alone, the floor of any Python sink here.
+
+Needs the running stack (`make up`). Each figure is measured over a fixed count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from vaxflow_warehouse.domain.batching import BatchPolicy
+from vaxflow_warehouse.domain.layout import RANGES_DIR, parse_record
+from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
+from vaxflow_warehouse.domain.rows import RowShaper
+from vaxflow_warehouse.handlers.ingest import Ingest, PartitionBatch
+from vaxflow_warehouse.store.ranges import RangeStore
+from vaxflow_warehouse.workers.sink import WarehouseSink
+
+from vaxflow_events import REGISTRY, Envelope, Event
+from vaxflow_events.examples import EXAMPLES
+from vaxflow_servicekit.consumer import dlq_topic
+from vaxflow_servicekit.kafka import create_producer, ensure_topics
+from vaxflow_servicekit.settings import KafkaSettings
+
+FLOW = (
+    "CitizenRegistered",
+    "AppointmentBooked",
+    "CitizenCheckedIn",
+    "ScreeningRecorded",
+    "DoseAdministered",
+    "ObservationCompleted",
+    "CertificateIssued",
+)
+KEY = b"bench-warehouse-pseudonym-key-0001"
+
+
+@dataclass(frozen=True)
+class Raw:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+
+
+def events(count: int) -> Iterator[Envelope[Event]]:
+    """People going through the whole flow on one day, one event after another."""
+    start = datetime(2021, 8, 10, 1, 0, tzinfo=UTC)
+    for i in range(count):
+        person = i // len(FLOW)
+        example = EXAMPLES[FLOW[i % len(FLOW)]]
+        update: dict[str, Any] = {"citizen_id": uuid.UUID(int=person + 1)}
+        if "holder" in type(example).model_fields:
+            born = date(1940, 1, 1) + timedelta(days=person % 25_000)
+            update["holder"] = example.holder.model_copy(update={"date_of_birth": born})  # type: ignore[attr-defined]
+        yield Envelope.new(
+            example.model_copy(update=update),
+            producer="bench",
+            occurred_at=start + timedelta(milliseconds=200 * i),
+        )
+
+
+async def produce(settings: KafkaSettings, topic: str, values: list[tuple[bytes, bytes]]) -> float:
+    producer = create_producer(settings)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        futures = [await producer.send(topic, value, key=key) for key, value in values]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+def stored(root: Path, topic: str) -> int:
+    folder = root / RANGES_DIR / topic
+    total = 0
+    for path in folder.glob("*/*.json") if folder.exists() else ():
+        offsets = parse_record(path.name)
+        total += 0 if offsets is None else offsets.last - offsets.first + 1
+    return total
+
+
+async def sink_rate(settings: KafkaSettings, topic: str, count: int, root: Path) -> dict[str, Any]:
+    """The sink from its start until every offset is in a stored range."""
+    store = RangeStore(root)
+    group = f"bench.warehouse-{uuid.uuid4().hex[:8]}"
+    producer = create_producer(settings)
+    await producer.start()
+    sink = WarehouseSink(
+        kafka=settings,
+        group=group,
+        topics=[topic],
+        ingest=Ingest(RowShaper(Pseudonymiser(KEY)), store),
+        store=store,
+        policy=BatchPolicy(max_rows=50_000, max_seconds=5.0),
+        producer=producer,
+        fetch_max_records=5000,
+    )
+    cpu, started = time.process_time(), time.perf_counter()
+    task = asyncio.create_task(sink.run())
+    while stored(root, topic) < count:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.1)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sink.stop()
+    await task
+    await producer.stop()
+    await _delete_topics(settings, [dlq_topic(group)])
+    return _figure(count, seconds, cpu)
+
+
+def pipeline_rate(raws: list[Raw], root: Path) -> dict[str, Any]:
+    ingest = Ingest(RowShaper(Pseudonymiser(KEY)), RangeStore(root))
+    cpu, started = time.process_time(), time.perf_counter()
+    for first in range(0, len(raws), 50_000):
+        batch = PartitionBatch(raws[0].topic, 0)
+        ingest.add(batch, raws[first : first + 50_000])
+        ingest.store(batch)
+    return _figure(len(raws), time.perf_counter() - started, time.process_time() - cpu)
+
+
+def validation_rate(raws: list[Raw]) -> dict[str, Any]:
+    cpu, started = time.process_time(), time.perf_counter()
+    for raw in raws:
+        REGISTRY.parse(raw.value)
+    return _figure(len(raws), time.perf_counter() - started, time.process_time() - cpu)
+
+
+def _figure(count: int, seconds: float, cpu: float) -> dict[str, Any]:
+    return {
+        "count": count,
+        "seconds": round(seconds, 3),
+        "per_second": round(count / seconds, 1),
+        "cpu_seconds": round(cpu, 3),
+        "per_cpu_second": round(count / cpu, 1) if cpu else None,
+    }
+
+
+async def _delete_topics(settings: KafkaSettings, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [n for n in names if n in existing]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+
+
+async def main(count: int) -> dict[str, Any]:
+    settings = KafkaSettings()
+    topic = f"bench.warehouse-{uuid.uuid4().hex[:8]}.v1"
+    await ensure_topics(settings, [topic], partitions=6)
+    envelopes = list(events(count))
+    values = [(e.key.encode(), e.to_bytes()) for e in envelopes]
+    del envelopes
+    produce_seconds = await produce(settings, topic, values)
+    work = Path(tempfile.mkdtemp(prefix="bench-warehouse-"))
+    try:
+        sink = await sink_rate(settings, topic, count, work / "sink")
+        raws = [Raw(topic, 0, i, value) for i, (_, value) in enumerate(values)]
+        pipeline = pipeline_rate(raws, work / "pipeline")
+        validation = validation_rate(raws)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        await _delete_topics(settings, [topic])
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+        },
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "events": count,
+        "mean_event_bytes": round(sum(len(v) for _, v in values) / count),
+        "produce_seconds": round(produce_seconds, 3),
+        "sink": sink,
+        "pipeline": pipeline,
+        "validation_only": validation,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    print(json.dumps(asyncio.run(main(parser.parse_args().events)), indent=2))

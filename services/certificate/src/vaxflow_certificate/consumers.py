@@ -1,0 +1,58 @@
+"""Topic-to-handler wiring: the dose consumer, the holder consumer and the outbox relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vaxflow_certificate.handlers.components import CERTIFICATE_TOPIC, Components
+from vaxflow_certificate.handlers.reactions import DOSE_REACTIONS, HOLDER_REACTIONS, bound
+from vaxflow_certificate.store import DOSE_FILES
+from vaxflow_events import REGISTRY, CitizenRegistered, DoseAdministered, topic_for
+from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
+from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
+from vaxflow_servicekit.runtime import Infrastructure
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Kafka topics the service reads and writes (tests use topics of their own)."""
+
+    dose: str = topic_for(DoseAdministered).name
+    citizen: str = topic_for(CitizenRegistered).name
+    certificate: str = CERTIFICATE_TOPIC.name
+
+
+def dose_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
+    """Issues, reissues and revokes certificates from the dose stream."""
+    return ReliableConsumer(
+        settings=infra.settings.kafka,
+        group=c.settings.dose_group,
+        topics=[topics.dose],
+        parser=REGISTRY,
+        handlers=bound(DOSE_REACTIONS, c),
+        retry=RetryPolicy(),
+    )
+
+
+def holder_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
+    """Learns which phone account holds which citizen from the citizen stream."""
+    return ReliableConsumer(
+        settings=infra.settings.kafka,
+        group=c.settings.holder_group,
+        topics=[topics.citizen],
+        parser=REGISTRY,
+        handlers=bound(HOLDER_REACTIONS, c),
+        retry=RetryPolicy(),
+    )
+
+
+def certificate_relay(infra: Infrastructure) -> OutboxRelay:
+    """The relay publishing the dose files' pending events."""
+    assert infra.producer is not None, "the relay needs the Kafka producer"
+    s = infra.settings
+    return OutboxRelay(
+        infra.db,
+        DOSE_FILES,
+        infra.producer,
+        RelaySettings(poll_interval_s=s.outbox_poll_interval_s, batch_size=s.outbox_batch_size),
+    )

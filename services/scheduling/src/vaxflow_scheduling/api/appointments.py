@@ -1,0 +1,76 @@
+"""Routes of appointments: self-booking, reading and cancelling."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from vaxflow_events import CancellationReason
+from vaxflow_scheduling.api.deps import ROLE, Anyone, CitizenCaller, ComponentsDep
+from vaxflow_scheduling.handlers import booking
+from vaxflow_scheduling.handlers.problems import not_found
+from vaxflow_scheduling.presenters import appointment_read
+from vaxflow_scheduling.schemas import AppointmentCreate, AppointmentRead
+from vaxflow_servicekit.context import CorrelationIdDep
+from vaxflow_servicekit.models import Uuid
+from vaxflow_servicekit.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["appointments"])
+
+
+@router.post(
+    "/appointments",
+    status_code=201,
+    summary="Book a place for a citizen of my account",
+    description="409 `slot-full` (naming the session and slot) or `already-booked` (one active "
+    "appointment per dose); 422 for an unknown session or slot, a slot in the past, a dose the "
+    "session does not serve or that is not yet due, or a citizen scheduling does not know yet; "
+    "403 for a citizen of another account.",
+    responses={**ROLE, **problem_responses(409)},
+)
+async def book(
+    body: AppointmentCreate,
+    caller: CitizenCaller,
+    c: ComponentsDep,
+    correlation_id: CorrelationIdDep,
+    response: Response,
+) -> AppointmentRead:
+    """Self-booking."""
+    cmd = booking.BookPlace(
+        caller.subject, str(body.citizen_id), str(body.session_id), body.slot, correlation_id
+    )
+    appointment = await booking.book_place(cmd, c)
+    response.headers["Location"] = f"/api/v1/appointments/{appointment.appointment_id}"
+    return appointment_read(appointment, c.check_in_key)
+
+
+@router.get(
+    "/appointments/{appointment_id}",
+    summary="One appointment",
+    responses={**ROLE, **problem_responses(404)},
+)
+async def read_appointment(
+    appointment_id: Uuid, caller: Anyone, c: ComponentsDep
+) -> AppointmentRead:
+    """The appointment, for its citizen's account or staff covering its site."""
+    appointment = await booking.visible_appointment(str(appointment_id), caller, c)
+    if appointment is None:
+        raise not_found("appointment")
+    return appointment_read(appointment, c.check_in_key)
+
+
+@router.delete(
+    "/appointments/{appointment_id}",
+    summary="Cancel an appointment",
+    description="By the citizen's account, or staff covering the site; frees the place. 409 when "
+    "it is no longer booked.",
+    responses={**ROLE, **problem_responses(404, 409)},
+)
+async def cancel(
+    appointment_id: Uuid, caller: Anyone, c: ComponentsDep, correlation_id: CorrelationIdDep
+) -> AppointmentRead:
+    """Cancel and free the place."""
+    reason = CancellationReason.CITIZEN_REQUEST
+    cmd = booking.CancelAppointment(str(appointment_id), reason, correlation_id)
+    appointment = await booking.cancel_appointment(cmd, caller, c)
+    read = appointment_read(appointment, c.check_in_key)
+    return read.model_copy(update={"status": "cancelled"})

@@ -1,0 +1,61 @@
+"""Scheduling's settings: the check-in key, time zone, availability and stock thresholds.
+
+Built once at start (`SchedulingSettings()` reads VAXFLOW_SCHEDULING_* and the shared VAXFLOW_*)
+and passed down. `production` refuses the development check-in key.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from vaxflow_servicekit.settings import ServiceSettings
+
+
+class SchedulingSettings(ServiceSettings):
+    """Everything scheduling can be told, from VAXFLOW_SCHEDULING_* (and VAXFLOW_*)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VAXFLOW_SCHEDULING_", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    service_name: str = "scheduling"
+    port: int = Field(
+        default=8103, ge=1, le=65535, validation_alias=AliasChoices("port", "VAXFLOW_PORT")
+    )
+    # Sessions, slots and "today" are in the sites' local time.
+    local_timezone: str = "Asia/Ho_Chi_Minh"
+
+    # HMAC key of the QR check-in tokens; changing it invalidates every token handed out.
+    check_in_key: SecretStr = SecretStr("development-check-in-token-key-0001")
+
+    # How far ahead sessions may be created, and how far ahead availability is served.
+    max_days_ahead: int = Field(default=60, ge=1, le=366)
+    availability_days: int = Field(default=7, ge=1, le=31)
+    # How often every coming session's free places are rewritten to Redis (bookings write
+    # their own slot at once; this heals anything a crashed process left behind).
+    availability_refresh_s: float = Field(default=5.0, gt=0)
+    redis_prefix: str = Field(default="sched", pattern=r"^[a-z0-9:_-]{1,40}$")
+    # Each process keeps an availability answer this long before asking Redis again (0: never),
+    # so that a stampede of identical reads costs one Redis round trip per period.
+    availability_cache_s: float = Field(default=0.25, ge=0, le=1.0)
+
+    # A place claim whose appointment never appeared (the process died in between) is
+    # reclaimed after this long.
+    claim_stale_after_s: float = Field(default=30.0, gt=0)
+
+    # Expected wait = people waiting x minutes per person, from the site's recent pace or this.
+    default_minutes_per_person: float = Field(default=3.0, gt=0)
+
+    # StockLow when days of supply at the recent rate fall below this.
+    stock_low_days: float = Field(default=3.0, ge=0)
+    stock_rate_days: int = Field(default=7, ge=1, le=60)
+
+    consumer_group: str = "scheduling.reactions"
+
+    @model_validator(mode="after")
+    def _real_key_in_production(self) -> SchedulingSettings:
+        key = self.check_in_key.get_secret_value()
+        if self.environment == "production" and ("development" in key or len(key) < 32):
+            raise ValueError("check_in_key must be set (32+ characters) outside development")
+        return self

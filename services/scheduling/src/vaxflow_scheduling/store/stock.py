@@ -1,0 +1,138 @@
+"""The vaccine stock ledger: lots held at each site, and an append-only ledger of entries.
+
+Each entry has a deterministic `_id` (the receipt or adjustment id, `dose:<dose id>` for a
+dose given, `void:<dose id>`, `correct:<correction id>:<out|in>`), so a replayed event finds its
+entry there and changes nothing. The balance of a lot is the sum of its entries' deltas,
+recomputed from the ledger on every read; the lot's `on_hand` counter follows each entry and
+tells a dose on an empty lot (a discrepancy, recorded, never refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.outbox import with_events
+
+LOTS = "stock_lots"
+LEDGER = "stock_ledger"
+ALERTS = "stock_alerts"
+LOT_STATUS = "lot_status"
+RATES = "stock_rates"
+
+
+def lot_key(site_id: str, lot_id: str) -> str:
+    """The `_id` of a lot held at a site."""
+    return f"{site_id}#{lot_id}"
+
+
+class MongoStockLedger:
+    """Lots per site and their ledger."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._lots = db[LOTS]
+        self._ledger = db[LEDGER]
+        self._alerts = db[ALERTS]
+        self._status = db[LOT_STATUS]
+        self._rates = db[RATES]
+
+    async def hold_lot(self, site_id: str, lot: Document) -> None:
+        """Record that a site holds a lot (its description set once, suspended if it is)."""
+        status = await self._status.find_one({"_id": lot["lot_id"]})
+        suspended = bool(status and status.get("suspended"))
+        await self._lots.update_one(
+            {"_id": lot_key(site_id, lot["lot_id"])},
+            {"$setOnInsert": lot | {"site_id": site_id, "on_hand": 0, "suspended": suspended}},
+            upsert=True,
+        )
+
+    async def set_suspended(self, lot_id: str, suspended: bool) -> list[Document]:
+        """Record a lot's suspension everywhere: for sites holding it now and those to come."""
+        await self._status.update_one(
+            {"_id": lot_id}, {"$set": {"suspended": suspended}}, upsert=True
+        )
+        holdings = [d async for d in self._lots.find({"lot_id": lot_id})]
+        for holding in holdings:
+            await self._lots.update_one({"_id": holding["_id"]}, {"$set": {"suspended": suspended}})
+        return holdings
+
+    async def lot(self, site_id: str, lot_id: str) -> Document | None:
+        """A lot at a site, or None."""
+        return await self._lots.find_one({"_id": lot_key(site_id, lot_id)})
+
+    async def record(self, entry: Document) -> bool:
+        """Append an entry; False when an entry with its id is already in the ledger."""
+        try:
+            await self._ledger.insert_one(entry)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def apply(self, site_id: str, lot_id: str, delta: int) -> int:
+        """Move the lot's on-hand counter by an entry's delta; the balance after."""
+        doc = await self._lots.find_one_and_update(
+            {"_id": lot_key(site_id, lot_id)},
+            {"$inc": {"on_hand": delta}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None
+        return int(doc["on_hand"])
+
+    async def announce(
+        self, entry_id: str, balance_after: int, events: Sequence[Document], now: datetime
+    ) -> None:
+        """Store an entry's balance and its events (the relay publishes them)."""
+        update = {"$set": {"balance_after": balance_after}}
+        await self._ledger.update_one(
+            {"_id": entry_id}, with_events(update, events, now) if events else update
+        )
+
+    async def count_dose(self, site_id: str, product_code: str, day: date) -> None:
+        """Count one dose of a product given at a site on a day (for the recent rate)."""
+        await self._rates.update_one(
+            {"_id": f"{site_id}#{product_code}#{day.isoformat()}"},
+            {"$inc": {"doses": 1}},
+            upsert=True,
+        )
+
+    async def doses_between(self, site_id: str, product_code: str, days: list[date]) -> int:
+        """Doses of a product given at a site on these days."""
+        ids = [f"{site_id}#{product_code}#{d.isoformat()}" for d in days]
+        return sum([int(d.get("doses", 0)) async for d in self._rates.find({"_id": {"$in": ids}})])
+
+    async def became_low(self, site_id: str, product_code: str, low: bool) -> bool:
+        """Record whether a site is low on a product; True only when it just became low."""
+        key = f"{site_id}#{product_code}"
+        if not low:
+            await self._alerts.update_one({"_id": key}, {"$set": {"low": False}})
+            return False
+        try:
+            result = await self._alerts.update_one(
+                {"_id": key, "low": {"$ne": True}}, {"$set": {"low": True}}, upsert=True
+            )
+        except DuplicateKeyError:  # the document exists and is already low
+            return False
+        return result.modified_count == 1 or result.upserted_id is not None
+
+    async def flag(self, site_id: str, lot_id: str, field: str, value: object) -> None:
+        """Set a flag on a lot (suspended, discrepancy)."""
+        await self._lots.update_one({"_id": lot_key(site_id, lot_id)}, {"$set": {field: value}})
+
+    async def lots_of(self, site_id: str) -> list[Document]:
+        """Every lot a site holds."""
+        return [d async for d in self._lots.find({"site_id": site_id}).sort("_id", 1)]
+
+    async def lots_with(self, lot_id: str) -> list[Document]:
+        """Every site's holding of one lot."""
+        return [d async for d in self._lots.find({"lot_id": lot_id})]
+
+    async def entries_of(self, site_id: str) -> list[Document]:
+        """A site's ledger entries (for the balance, recomputed on each read)."""
+        cursor = self._ledger.find({"site_id": site_id}, {"outbox": 0})
+        return [d async for d in cursor]

@@ -1,0 +1,1 @@
+"""Reference data of the analyses: population by province and age band, product intervals."""

@@ -1,0 +1,1 @@
+"""The warehouse's pure rules: columns, pseudonymisation, rows, file names, batching, ranges."""

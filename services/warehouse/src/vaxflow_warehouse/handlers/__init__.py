@@ -1,0 +1,1 @@
+"""The warehouse's use cases: ingest a partition's batch, reconcile at start, run analyses."""

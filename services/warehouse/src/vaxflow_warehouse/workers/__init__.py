@@ -1,0 +1,1 @@
+"""The warehouse's long-running loops: the sink, and the one-off rebuild."""
