@@ -19,7 +19,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
-from pymongo.errors import ConnectionFailure, WriteConcernError
+from pymongo.errors import ConnectionFailure, OperationFailure, WriteConcernError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -54,6 +54,19 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncio.TimeoutError,
 )
+
+
+# Server errors that say "not now" rather than "never": failover, shutdown, time limits, and
+# FerretDB's InternalError (code 1), which is how it reports a lost PostgreSQL backend.
+TRANSIENT_SERVER_CODES = frozenset(
+    {1, 6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
+)
+
+
+def is_transient_server_error(exc: OperationFailure) -> bool:
+    """True for a database error worth retrying with backoff instead of dead-lettering."""
+    labels = ("RetryableWriteError", "TransientTransactionError")
+    return exc.code in TRANSIENT_SERVER_CODES or any(exc.has_error_label(x) for x in labels)
 
 
 class Envelope(Protocol):
@@ -222,6 +235,9 @@ class ReliableConsumer:
             return self._failed(message, "permanent", exc)
         except TRANSIENT_ERRORS as exc:
             return self._failed(message, "transient", exc)
+        except OperationFailure as exc:
+            kind = "transient" if is_transient_server_error(exc) else "unknown"
+            return self._failed(message, kind, exc)
         except Exception as exc:  # an unforeseen bug: a few tries, then the DLQ
             return self._failed(message, "unknown", exc)
         HANDLER_LATENCY.labels(self.group, envelope.event_type).observe(
