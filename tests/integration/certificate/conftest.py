@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 from vaxflow_certificate.consumers import Topics
 from vaxflow_certificate.main import build_app, load_keys
@@ -25,7 +25,6 @@ from vaxflow_certificate.settings import CertificateSettings
 from vaxflow_certificate.store import KeyRing
 
 from vaxflow_events import (
-    REGISTRY,
     AdminArea,
     CitizenRegistered,
     DoseAdministered,
@@ -172,27 +171,3 @@ async def certificates(
             )
     finally:
         await producer.stop()
-
-
-async def read_topic(kafka: KafkaSettings, topic: str, count: int) -> list[Envelope[Any]]:
-    """The first `count` messages of a topic, parsed (waits for them)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    received: list[Envelope[Any]] = []
-    try:
-
-        async def more() -> int:
-            batch = await consumer.getmany(timeout_ms=200)
-            received.extend(REGISTRY.parse(m.value or b"") for msgs in batch.values() for m in msgs)
-            return len(received)
-
-        await poll_until(more, accept=lambda n: n >= count, timeout_s=60, what=f"{count} messages")
-    finally:
-        await consumer.stop()
-    return received

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from vaxflow_certificate.domain.verifier import Verifier
 
-from tests.integration.certificate.conftest import Certificates, dose, read_topic
+from tests.integration.certificate.conftest import Certificates, dose
 from vaxflow_events import CertificateIssued, CertificateRevoked, DoseKind
 from vaxflow_events.examples import EXAMPLES
-from vaxflow_servicekit.testing import poll_until
+from vaxflow_servicekit.testing import poll_until, read_topic
 
 pytestmark = pytest.mark.stack
 

@@ -19,14 +19,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 from vaxflow_injection.consumers import Topics
 from vaxflow_injection.main import build_app
 from vaxflow_injection.settings import InjectionSettings
 
 from vaxflow_events import (
-    REGISTRY,
     AdminArea,
     CheckInMethod,
     CitizenCheckedIn,
@@ -47,7 +46,7 @@ from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.settings import KafkaSettings
-from vaxflow_servicekit.testing import TopicFactory, poll_until, unique_name
+from vaxflow_servicekit.testing import TopicFactory, poll_until, read_topic, unique_name
 
 SITE = UUID("3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01")
 OTHER_SITE = UUID("3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b02")
@@ -286,30 +285,6 @@ async def injection(
             )
     finally:
         await producer.stop()
-
-
-async def read_topic(kafka: KafkaSettings, topic: str, count: int) -> list[Envelope[Any]]:
-    """The first `count` messages of a topic, parsed (waits for them)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    received: list[Envelope[Any]] = []
-    try:
-
-        async def more() -> int:
-            batch = await consumer.getmany(timeout_ms=200)
-            received.extend(REGISTRY.parse(m.value or b"") for msgs in batch.values() for m in msgs)
-            return len(received)
-
-        await poll_until(more, accept=lambda n: n >= count, timeout_s=30, what=f"{count} messages")
-    finally:
-        await consumer.stop()
-    return received
 
 
 def events_of(envelopes: Sequence[Envelope[Any]], event_type: str) -> list[Any]:

@@ -15,19 +15,19 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 from vaxflow_registration.consumers import Topics
 from vaxflow_registration.main import build_app
 from vaxflow_registration.settings import RegistrationSettings
 
-from vaxflow_events import REGISTRY, Envelope, Event, topic_for
+from vaxflow_events import Envelope, Event, topic_for
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.settings import KafkaSettings
-from vaxflow_servicekit.testing import TopicFactory, poll_until, unique_name
+from vaxflow_servicekit.testing import TopicFactory, unique_name
 
 HEALTH_BOOK_STREAMS = (
     "scheduling.appointment.v1",
@@ -127,27 +127,3 @@ async def registration(
             yield Registration(client, issuer, mongo_db, topics, settings, kafka_settings, producer)
     finally:
         await producer.stop()
-
-
-async def read_topic(kafka: KafkaSettings, topic: str, count: int) -> list[Envelope[Any]]:
-    """The first `count` messages of a topic, parsed (waits for them)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    received: list[Envelope[Any]] = []
-    try:
-
-        async def more() -> int:
-            batch = await consumer.getmany(timeout_ms=200)
-            received.extend(REGISTRY.parse(m.value or b"") for msgs in batch.values() for m in msgs)
-            return len(received)
-
-        await poll_until(more, accept=lambda n: n >= count, timeout_s=60, what=f"{count} messages")
-    finally:
-        await consumer.stop()
-    return received

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from tests.integration.registration.conftest import Registration, read_topic
+from tests.integration.registration.conftest import Registration
 from tests.integration.registration.people import person
-from vaxflow_servicekit.testing import poll_until
+from vaxflow_servicekit.testing import poll_until, read_topic
 
 pytestmark = pytest.mark.stack
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.registration.conftest import Registration, read_topic
+from tests.integration.registration.conftest import Registration
 from tests.integration.registration.people import csv_file, person
 from tests.integration.registration.test_imports import finished, upload
+from vaxflow_servicekit.testing import read_topic
 
 pytestmark = pytest.mark.stack
 

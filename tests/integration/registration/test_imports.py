@@ -10,12 +10,11 @@ import pytest
 
 from tests.integration.registration.conftest import (
     Registration,
-    read_topic,
     running_service,
     settings_for,
 )
 from tests.integration.registration.people import CSV_HEADER, csv_file, person
-from vaxflow_servicekit.testing import poll_until
+from vaxflow_servicekit.testing import poll_until, read_topic
 
 pytestmark = pytest.mark.stack
 

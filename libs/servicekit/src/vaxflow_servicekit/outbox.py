@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import takewhile
@@ -100,6 +100,22 @@ def new_document_with_events(
         PENDING_SINCE_FIELD: now,
         PENDING_FLAG_FIELD: True,
     }
+
+
+class Wakeup:
+    """Lets handlers wake the outbox relays running in the same process (role `all`)."""
+
+    def __init__(self) -> None:
+        self._targets: list[Callable[[], None]] = []
+
+    def connect(self, target: Callable[[], None]) -> None:
+        """Call `target` on each notification."""
+        self._targets.append(target)
+
+    def notify(self) -> None:
+        """Events were written."""
+        for target in self._targets:
+            target()
 
 
 def outbox_indexes(collection: str) -> list[IndexSpec]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
+from vaxflow_events import REGISTRY, Envelope
 from vaxflow_servicekit.kafka import ensure_topics
 from vaxflow_servicekit.mongo import Document, create_mongo_client
 from vaxflow_servicekit.settings import KafkaSettings, MongoSettings, RedisSettings
@@ -49,6 +51,34 @@ async def poll_until(
         if loop.time() > deadline:
             raise AssertionError(f"{what} not reached within {timeout_s}s; last: {_brief(value)}")
         await asyncio.sleep(interval_s)
+
+
+async def read_topic(
+    kafka: KafkaSettings, topic: str, count: int, *, timeout_s: float = 60.0
+) -> list[Envelope[Any]]:
+    """The first `count` messages of a topic, parsed (waits for them, or fails)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka.bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    received: list[Envelope[Any]] = []
+    try:
+
+        async def more() -> int:
+            batch = await consumer.getmany(timeout_ms=200)
+            received.extend(REGISTRY.parse(m.value or b"") for msgs in batch.values() for m in msgs)
+            return len(received)
+
+        await poll_until(
+            more, accept=lambda n: n >= count, timeout_s=timeout_s, what=f"{count} messages"
+        )
+    finally:
+        await consumer.stop()
+    return received
 
 
 def _brief(value: object) -> str:

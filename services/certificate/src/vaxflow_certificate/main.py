@@ -22,6 +22,7 @@ from vaxflow_certificate.store import INDEXES, FileKeyStore, KeyRing
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
 from vaxflow_servicekit.logging import get_logger
+from vaxflow_servicekit.outbox import Wakeup
 from vaxflow_servicekit.runtime import (
     Infrastructure,
     Needs,
@@ -61,22 +62,6 @@ def load_keys(settings: CertificateSettings, now: datetime | None = None) -> Key
     if not keys.signers:
         raise KeysMissing(f"no document signer with its key in {settings.key_dir}")
     return keys
-
-
-class Wakeup:
-    """Lets the consumers wake the outbox relay running in the same process."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        """Call `target` on each notification."""
-        self._targets.append(target)
-
-    def notify(self) -> None:
-        """Events were written."""
-        for target in self._targets:
-            target()
 
 
 def _components_hook(settings: CertificateSettings, keys: KeyRing) -> Callable[[FastAPI], Any]:

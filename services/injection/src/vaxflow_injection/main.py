@@ -18,6 +18,7 @@ from vaxflow_injection.settings import InjectionSettings
 from vaxflow_injection.store import INDEXES
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
+from vaxflow_servicekit.outbox import Wakeup
 from vaxflow_servicekit.problems import ProblemError, respond_to
 from vaxflow_servicekit.runtime import (
     Infrastructure,
@@ -38,22 +39,6 @@ admins correct and void records with a reason. Every write and its event (Screen
 DoseAdministered, ObservationCompleted, DoseCorrected, DoseVoided on `injection.dose.v1`) are
 one document write, delivered by the outbox. Errors are RFC 9457 problem+json naming each rule
 broken; collections are paginated with `cursor` and `limit`."""
-
-
-class Wakeup:
-    """Lets the API wake the outbox relays running in the same process (role `all`)."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        """Call `target` on each notification."""
-        self._targets.append(target)
-
-    def notify(self) -> None:
-        """Events were written."""
-        for target in self._targets:
-            target()
 
 
 def _components_hook(

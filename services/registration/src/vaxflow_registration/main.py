@@ -16,6 +16,7 @@ from vaxflow_registration.settings import RegistrationSettings
 from vaxflow_registration.store import INDEXES
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
+from vaxflow_servicekit.outbox import Wakeup
 from vaxflow_servicekit.runtime import (
     Infrastructure,
     Needs,
@@ -34,22 +35,6 @@ staff look citizens up within their scope, every read audited; district admins a
 import CSV files. National IDs are stored as a blind index and a ciphertext, shown masked
 except to the citizen's own phone account, and never published. Errors are RFC 9457
 problem+json; collections are paginated with `cursor` and `limit`."""
-
-
-class Wakeup:
-    """Lets the API wake the outbox relay running in the same process (role `all`)."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        """Call `target` on each notification."""
-        self._targets.append(target)
-
-    def notify(self) -> None:
-        """Events were written."""
-        for target in self._targets:
-            target()
 
 
 def _components_hook(
