@@ -133,9 +133,16 @@ async def test_two_vaccinators_recording_the_same_dose_at_once_leave_one_record(
         injection.dose(citizen_id, headers=injection.staff()),
     )
 
-    assert sorted(r.status_code for r in responses) == [201, 409]
-    conflict = next(r for r in responses if r.status_code == 409)
-    assert conflict.json()["type"].endswith("/dose-already-recorded")
+    recorded = [r for r in responses if r.status_code == 201]
+    [refused] = [r for r in responses if r.status_code != 201]
+    assert len(recorded) == 1
+    # At the same instant the second finds the dose number taken (409); a moment later it sees
+    # the first dose in the history, and the next dose is not due yet (422). Either way: one.
+    if refused.status_code == 409:
+        assert refused.json()["type"].endswith("/dose-already-recorded")
+    else:
+        assert refused.status_code == 422
+        assert [e["rule"] for e in refused.json()["errors"]] == ["interval_not_met"]
     assert await injection.db["doses"].count_documents({}) == 1
 
 
