@@ -2,9 +2,10 @@
 
 Three parts, printed as one JSON document:
 
-1. `gateway_reads`: `GET /api/v1/availability` through the gateway (:8080) of the running stack.
-   The gateway limits each client address (`VAXFLOW_STACK_GATEWAY_RATE_PER_SECOND` / `_BURST`,
-   50/s and 100 by default), so from one client this measures that limit: the 429s are counted.
+1. `gateway_reads`: `GET /api/v1/availability` through the gateway (:8080) of the running stack,
+   from `--concurrency` clients each on its own loopback address: the gateway limits each client
+   address (`VAXFLOW_STACK_GATEWAY_RATE_PER_SECOND` / `_BURST`, 50/s and 100 by default), and
+   `gateway_reads_one_client` shows that limit from a single address (429s counted).
 2. `direct_reads`: the same reads on the running scheduling service's own port (:8103).
 3. `bookings` and `race`: a bench instance of the service (its real app under uvicorn, in a
    child process, on a fresh database and topics of its own, trusting a local token issuer so
@@ -94,14 +95,49 @@ def _today() -> date:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
-async def reads(base: str, count: int, concurrency: int) -> dict[str, Any]:
-    """Availability reads of the demo district for today."""
+async def reads(base: str, count: int, concurrency: int, *, spread: bool = False) -> dict[str, Any]:
+    """Availability reads of the demo district for today.
+
+    With `spread`, each of the `concurrency` clients sends from its own loopback address, as
+    separate people would, so that the gateway's per-client limit applies to each of them.
+    """
     url = f"{base}/api/v1/availability?district=760&date={_today().isoformat()}"
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        await client.get(url)
-        result, _ = await load(client, [("GET", url, None, {})] * count, concurrency)
-    return result
+    clients = [
+        httpx.AsyncClient(
+            timeout=30,
+            transport=httpx.AsyncHTTPTransport(
+                local_address=f"127.0.{1 + i // 250}.{1 + i % 250}" if spread else None
+            ),
+        )
+        for i in range(concurrency if spread else 1)
+    ]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    per_client = count // len(clients)
+
+    async def run(client: httpx.AsyncClient, n: int) -> None:
+        for _ in range(n):
+            started = time.perf_counter()
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError:
+                statuses[0] = statuses.get(0, 0) + 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    try:
+        await clients[0].get(url)
+        started = time.perf_counter()
+        if spread:
+            await asyncio.gather(*(run(c, per_client) for c in clients))
+        else:
+            share = [count // concurrency] * concurrency
+            await asyncio.gather(*(run(clients[0], n) for n in share))
+        return summary(latencies, statuses, time.perf_counter() - started)
+    finally:
+        for client in clients:
+            await client.aclose()
 
 
 # ---------------------------------------------------------------- the bench instance (child)
@@ -346,7 +382,8 @@ async def main(args: argparse.Namespace) -> None:
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "gateway_reads": await reads(GATEWAY, min(args.reads, 1000), 20),
+        "gateway_reads_one_client": await reads(GATEWAY, min(args.reads, 1000), 20),
+        "gateway_reads": await reads(GATEWAY, args.reads, args.concurrency, spread=True),
         "direct_reads": await reads(SERVICE, args.reads, args.concurrency),
         **await bookings(args.bookings, args.concurrency),
     }

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 from vaxflow_scheduling.consumers import ReadTopics
@@ -25,13 +25,13 @@ from vaxflow_scheduling.main import build_app
 from vaxflow_scheduling.settings import SchedulingSettings
 from vaxflow_scheduling.store.citizens import details_of
 
-from vaxflow_events import REGISTRY, Envelope, Event, topic_for
+from vaxflow_events import Envelope, Event, topic_for
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.settings import KafkaSettings
-from vaxflow_servicekit.testing import TopicFactory, poll_until, unique_name
+from vaxflow_servicekit.testing import TopicFactory, read_topic, unique_name
 
 READ_STREAMS = ("registration.citizen.v1", "injection.dose.v1", "monitoring.lot.v1")
 AREA = {"province_code": "79", "district_code": "760", "ward_code": "26734"}
@@ -175,25 +175,4 @@ async def scheduling(
             await redis_client.delete(*keys)
 
 
-async def read_topic(kafka: KafkaSettings, topic: str, count: int) -> list[Envelope[Any]]:
-    """The first `count` messages of a topic, parsed (waits for them)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    received: list[Envelope[Any]] = []
-    try:
-
-        async def more() -> int:
-            batch = await consumer.getmany(timeout_ms=200)
-            received.extend(REGISTRY.parse(m.value or b"") for msgs in batch.values() for m in msgs)
-            return len(received)
-
-        await poll_until(more, accept=lambda n: n >= count, timeout_s=60, what=f"{count} messages")
-    finally:
-        await consumer.stop()
-    return received
+__all__ = ["AZ", "Scheduling", "read_topic", "running_service", "settings_for"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -255,8 +255,18 @@ async def test_citizens_learnt_from_the_stream_can_book_and_a_dose_completes_the
         json=body | {"session_id": second["session_id"]},
         headers=scheduling.citizen("acc_stream"),
     )
+    mine = await scheduling.client.get(
+        "/api/v1/appointments",
+        params={"citizen_id": str(citizen)},
+        headers=scheduling.citizen("acc_stream"),
+    )
     assert too_early.status_code == 422
     assert too_early.json()["errors"][0]["rule"] == "dose_due"
+    assert mine.json()["next_dose"]["dose_number"] == 2
+    assert mine.json()["next_dose"]["product_code"] == AZ
+    due = datetime.now(UTC).date() + timedelta(days=28)
+    assert abs((date.fromisoformat(mine.json()["next_dose"]["due_from"]) - due).days) <= 1
+    assert [a["status"] for a in mine.json()["items"]] == ["completed"]
 
 
 async def test_stock_low_is_announced_once_when_supply_runs_out(scheduling: Scheduling) -> None:

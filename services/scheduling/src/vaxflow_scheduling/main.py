@@ -17,6 +17,7 @@ from vaxflow_scheduling.store import INDEXES
 from vaxflow_scheduling.workers import AvailabilityRefresher
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
+from vaxflow_servicekit.outbox import Wakeup
 from vaxflow_servicekit.runtime import (
     Infrastructure,
     Needs,
@@ -35,22 +36,6 @@ Citizens book for the people of their own phone account (role `citizen`); site s
 their site, district admins within their district, admins everywhere. A slot is never booked
 beyond its capacity. Errors are RFC 9457 problem+json; collections are paginated with `cursor`
 and `limit`. The CoWIN-compatible public availability lives under `/api/v2`."""
-
-
-class Wakeup:
-    """Lets the API wake the outbox relays running in the same process (role `all`)."""
-
-    def __init__(self) -> None:
-        self._targets: list[Callable[[], None]] = []
-
-    def connect(self, target: Callable[[], None]) -> None:
-        """Call `target` on each notification."""
-        self._targets.append(target)
-
-    def notify(self) -> None:
-        """Events were written."""
-        for target in self._targets:
-            target()
 
 
 def _components(

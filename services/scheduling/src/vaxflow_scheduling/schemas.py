@@ -586,3 +586,36 @@ class WaitlistRead(BaseModel):
     session_id: str
     citizen_id: str
     waiting: int
+
+
+class NextDoseRead(BaseModel):
+    """The dose a citizen is due next, from their history and the product's interval rules."""
+
+    model_config = examples(
+        {
+            "dose_number": 2,
+            "dose_kind": "primary",
+            "product_code": "EU/1/21/1529",
+            "due_from": "2026-12-24",
+            "due_until": "2027-02-18",
+        }
+    )
+
+    dose_number: int
+    dose_kind: Literal["primary", "booster"]
+    product_code: str | None = Field(description="Required product (a later primary dose).")
+    due_from: IsoDate | None = Field(description="Earliest day; null when due now.")
+    due_until: IsoDate | None = Field(description="End of the recommended window, if any.")
+
+
+class CitizenAppointments(BaseModel):
+    """A citizen's appointments (newest first) and the dose they are due next."""
+
+    model_config = examples(
+        {"citizen_id": CITIZEN, "next_dose": None, "items": [], "next_cursor": None}
+    )
+
+    citizen_id: str
+    next_dose: NextDoseRead
+    items: list[AppointmentRead]
+    next_cursor: str | None = None

@@ -9,7 +9,12 @@ from vaxflow_scheduling.api.deps import ROLE, Anyone, CitizenCaller, ComponentsD
 from vaxflow_scheduling.handlers import booking
 from vaxflow_scheduling.handlers.problems import not_found
 from vaxflow_scheduling.presenters import appointment_read
-from vaxflow_scheduling.schemas import AppointmentCreate, AppointmentRead
+from vaxflow_scheduling.schemas import (
+    AppointmentCreate,
+    AppointmentRead,
+    CitizenAppointments,
+    NextDoseRead,
+)
 from vaxflow_servicekit.context import CorrelationIdDep
 from vaxflow_servicekit.models import Uuid
 from vaxflow_servicekit.problems import problem_responses
@@ -41,6 +46,36 @@ async def book(
     appointment = await booking.book_place(cmd, c)
     response.headers["Location"] = f"/api/v1/appointments/{appointment.appointment_id}"
     return appointment_read(appointment, c.check_in_key)
+
+
+@router.get(
+    "/appointments",
+    summary="A citizen's appointments and next dose due",
+    description="For a person of the caller's phone account (403 otherwise, 422 while "
+    "scheduling does not know them yet). The next dose follows from the doses recorded by "
+    "injection and the product's interval rules. At most the 50 latest appointments.",
+    responses={**ROLE},
+)
+async def citizen_appointments(
+    citizen_id: Uuid, caller: CitizenCaller, c: ComponentsDep
+) -> CitizenAppointments:
+    """Appointments, newest first, and the next dose."""
+    citizen = await booking.citizen_of_account(caller.subject, str(citizen_id), c, "query")
+    dose = citizen.next_dose
+    return CitizenAppointments(
+        citizen_id=citizen.citizen_id,
+        next_dose=NextDoseRead(
+            dose_number=dose.number,
+            dose_kind="booster" if dose.booster else "primary",
+            product_code=dose.product_code,
+            due_from=dose.due_from,
+            due_until=dose.due_until,
+        ),
+        items=[
+            appointment_read(a, c.check_in_key)
+            for a in await c.appointments.of_citizen(citizen.citizen_id)
+        ],
+    )
 
 
 @router.get(

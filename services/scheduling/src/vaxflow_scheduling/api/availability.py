@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from vaxflow_scheduling.api.deps import ComponentsDep, Cursor, Limit
-from vaxflow_scheduling.handlers.availability import AvailabilityQuery, available
+from vaxflow_scheduling.handlers.availability import (
+    AvailabilityQuery,
+    available,
+    cached_answer,
+    keep_answer,
+)
+from vaxflow_scheduling.handlers.components import Components
 from vaxflow_scheduling.schemas import (
     AvailabilityRead,
     AvailabilitySession,
@@ -27,6 +33,7 @@ router = APIRouter(prefix="/api/v1", tags=["availability"])
     "Redis: each session carries `computed_at`, the time its figure was read from the database "
     "(bookings write it at once; a refresher rewrites every session every few seconds).",
     responses=problem_responses(503),
+    response_model=AvailabilityRead,
 )
 async def availability(
     c: ComponentsDep,
@@ -36,9 +43,20 @@ async def availability(
     product: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 100,
     cursor: Annotated[Cursor, Query(pattern=r"^\d{1,6}$")] = None,
-) -> AvailabilityRead:
-    """Free places, paginated by position."""
+) -> Response:
+    """Free places, paginated by position; identical reads share one answer briefly."""
     query = AvailabilityQuery(district, str(site_id) if site_id else None, date, product)
+    key = (query, limit, cursor, c.today())
+    body = cached_answer(key, c)
+    if body is None:
+        body = (await _page(query, limit, cursor, c)).model_dump_json().encode()
+        keep_answer(key, body, c)
+    return Response(body, media_type="application/json")
+
+
+async def _page(
+    query: AvailabilityQuery, limit: int, cursor: str | None, c: Components
+) -> AvailabilityRead:
     found = await available(query, c)
     start = int(cursor or 0)
     page = found[start : start + limit]

@@ -35,23 +35,30 @@ def days_of(query: AvailabilityQuery, c: Components) -> list[date]:
 
 
 async def available(query: AvailabilityQuery, c: Components) -> list[SessionAvailability]:
-    """Sessions matching the filters with their free places, by date, site and session.
+    """Sessions matching the filters with their free places, by date, site and session."""
+    return await _available(query, days_of(query, c), c)
 
-    An answer is reused for `availability_cache_s` (a quarter of a second by default), which
-    keeps every figure within a second of the database, as `computed_at` shows.
+
+def cached_answer(key: Any, c: Components) -> bytes | None:
+    """A rendered answer of this process younger than `availability_cache_s`, if any.
+
+    Reusing an answer for a quarter of a second (the default) keeps every figure within a
+    second of the database, as each session's `computed_at` shows.
     """
-    days = days_of(query, c)
-    key = (query, tuple(days))
-    now = c.clock().timestamp()
     cached = c.read_cache.get(key)
-    if cached is not None and cached[0] > now:
-        return list(cached[1])
-    found = await _available(query, days, c)
-    if c.settings.availability_cache_s > 0:
-        if len(c.read_cache) > 1000:
-            c.read_cache.clear()
-        c.read_cache[key] = (now + c.settings.availability_cache_s, found)
-    return found
+    if cached is not None and cached[0] > c.clock().timestamp():
+        body: bytes = cached[1]
+        return body
+    return None
+
+
+def keep_answer(key: Any, body: bytes, c: Components) -> None:
+    """Keep a rendered answer for `availability_cache_s`."""
+    if c.settings.availability_cache_s <= 0:
+        return
+    if len(c.read_cache) > 1000:
+        c.read_cache.clear()
+    c.read_cache[key] = (c.clock().timestamp() + c.settings.availability_cache_s, body)
 
 
 async def _available(

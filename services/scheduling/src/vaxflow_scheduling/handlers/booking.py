@@ -66,7 +66,9 @@ async def book_place(cmd: BookPlace, c: Components) -> Appointment:
     )
 
 
-async def citizen_of_account(account_id: str, citizen_id: str, c: Components) -> KnownCitizen:
+async def citizen_of_account(
+    account_id: str, citizen_id: str, c: Components, location: str = "body"
+) -> KnownCitizen:
     """The citizen, if the phone account holds them; 422 while unknown, 403 if someone else's."""
     citizen = await c.citizens.get(citizen_id)
     if citizen is None:
@@ -74,6 +76,7 @@ async def citizen_of_account(account_id: str, citizen_id: str, c: Components) ->
             "citizen_id",
             "registered_citizen",
             "Scheduling does not know this citizen yet; register first, or retry in a moment.",
+            location=location,
         )
     if citizen.account_id != account_id:
         raise forbidden("You may book only for the people of your own account.")

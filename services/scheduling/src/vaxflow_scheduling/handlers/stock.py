@@ -20,7 +20,12 @@ from vaxflow_events import (
     lot_id_for,
 )
 from vaxflow_scheduling.domain.products import product
-from vaxflow_scheduling.domain.stock import WASTAGE_REASONS, balances, days_of_supply
+from vaxflow_scheduling.domain.stock import (
+    WASTAGE_REASONS,
+    LotBalance,
+    balances,
+    days_of_supply,
+)
 from vaxflow_scheduling.handlers.components import Components
 from vaxflow_scheduling.handlers.problems import forbidden, invalid_field
 from vaxflow_scheduling.handlers.sites import site_of
@@ -281,10 +286,8 @@ async def site_stock(site_id: str, caller: Principal, c: Components) -> list[dic
     ]
 
 
-def _lot_view(lot: Document, figures: Any, today: date) -> dict[str, Any]:
-    from vaxflow_scheduling.domain.stock import LotBalance
-
-    b: LotBalance = figures or LotBalance()
+def _lot_view(lot: Document, figures: LotBalance | None, today: date) -> dict[str, Any]:
+    b = figures or LotBalance()
     expiry = lot.get("expiry_date")
     return {
         "lot_id": lot["lot_id"],

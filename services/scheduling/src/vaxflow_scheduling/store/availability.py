@@ -1,8 +1,10 @@
 """Free places in Redis, for fast availability reads; the database stays the authority.
 
 Per day, a hash `<prefix>:avail:<date>` maps each session id to its static description (site,
-area, product, doses, slots). Per session, a hash `<prefix>:free:<session>` holds each slot's
-free places, the session document's `version` (`_v`) and when the figure was read (`_at`).
+area, product, doses, slots). Per session, a hash `<prefix>:free:<session>` holds the slots'
+free places as one JSON object (`f`: one value to parse, not one per slot, which the pure-Python
+protocol parser makes slow), the session document's `version` (`_v`) and when the figure was
+read (`_at`).
 A write only lands if its version is newer than the one stored, so concurrent writers in any
 order leave the latest figure; a write of the same version only refreshes `_at`, the time the
 figure was last confirmed against the database.
@@ -23,14 +25,15 @@ from vaxflow_scheduling.store.sessions import StoredSession
 from vaxflow_scheduling.store.sites import area_document
 
 _WRITE_IF_NEWER = """
+local written = redis.call('HEXISTS', KEYS[1], 'f') == 1
 local current = tonumber(redis.call('HGET', KEYS[1], '_v') or '-1')
 local version = tonumber(ARGV[1])
-if version < current then return 0 end
-if version == current then
+if written and version < current then return 0 end
+if written and version == current then
   redis.call('HSET', KEYS[1], '_at', ARGV[2])
   return 1
 end
-redis.call('HSET', KEYS[1], '_v', ARGV[1], '_at', ARGV[2], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], '_v', ARGV[1], '_at', ARGV[2], 'f', ARGV[3])
 redis.call('EXPIRE', KEYS[1], 864000)
 return 2
 """
@@ -79,12 +82,9 @@ class RedisAvailability:
 
     async def write_free(self, stored: StoredSession, now: datetime) -> None:
         """Write a session's free places, unless a newer version is already there."""
-        pairs: list[Any] = []
-        for key, free in stored.free.items():
-            pairs += [key, free]
         await self._script(
             keys=[self._free(stored.session.session_id)],
-            args=[stored.version, now.isoformat(), *pairs],
+            args=[stored.version, now.isoformat(), json.dumps(stored.free)],
         )
 
     async def of_days(self, days: Sequence[date]) -> list[SessionAvailability]:
@@ -99,15 +99,16 @@ class RedisAvailability:
         """Attach the free places of each session, in one round trip."""
         pipe = self._redis.pipeline(transaction=False)
         for s in sessions:
-            pipe.hgetall(self._free(s["session_id"]))
-        counters: list[dict[bytes, bytes]] = await pipe.execute()
+            pipe.hmget(self._free(s["session_id"]), "f", "_at")
+        counters: list[list[bytes | None]] = await pipe.execute()
         return [_joined(s, c) for s, c in zip(sessions, counters, strict=True)]
 
 
-def _joined(session: dict[str, Any], counters: dict[bytes, bytes]) -> SessionAvailability:
-    decoded = {k.decode(): v.decode() for k, v in counters.items()}
-    free = {k: int(v) for k, v in decoded.items() if not k.startswith("_")}
-    return SessionAvailability(session, free, decoded.get("_at"))
+def _joined(session: dict[str, Any], counters: list[bytes | None]) -> SessionAvailability:
+    free, at = counters
+    return SessionAvailability(
+        session, json.loads(free) if free else {}, at.decode() if at else None
+    )
 
 
 def session_view(stored: StoredSession) -> dict[str, Any]:
