@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -65,3 +66,13 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
     except DuplicateKeyError:
         return False
     return True
+
+
+def utc_now() -> datetime:
+    """The current time, aware UTC: the default clock of a service's components."""
+    return datetime.now(UTC)
+
+
+def as_stored(at: datetime) -> datetime:
+    """The time as the database keeps it: cut to milliseconds, so what is read back is equal."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,15 +15,11 @@ from vaxflow_certificate.domain.signers import Signer, newest
 from vaxflow_certificate.settings import CertificateSettings
 from vaxflow_certificate.store import KeyRing, MongoDoseFiles, MongoHolders, MongoRevocations
 from vaxflow_events import CertificateIssued, Envelope, Event, topic_for
-from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
 PRODUCER = "certificate"
 CERTIFICATE_TOPIC = topic_for(CertificateIssued)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _nothing() -> None:
@@ -41,7 +37,7 @@ class Components:
     keys: KeyRing
     qr: QrCache
     certificate_topic: str = CERTIFICATE_TOPIC.name
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relay when it runs in this process (role `all`); otherwise it polls.
     events_written: Callable[[], None] = field(default=_nothing)
 
@@ -72,8 +68,7 @@ class Components:
 
     def now(self) -> datetime:
         """The current time, aware UTC, cut to milliseconds as the database keeps it."""
-        now = self.clock()
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return as_stored(self.clock())
 
     def signer(self) -> Signer:
         """The newest valid document signer."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -13,15 +13,11 @@ from vaxflow_events import DoseAdministered, Envelope, Event, topic_for
 from vaxflow_injection.domain.staff import local_date
 from vaxflow_injection.settings import InjectionSettings
 from vaxflow_injection.store import MongoDoseStore, MongoReadModels, MongoScreeningStore
-from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
 PRODUCER = "injection"
 DOSE_TOPIC = topic_for(DoseAdministered)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _nothing() -> None:
@@ -37,7 +33,7 @@ class Components:
     screenings: MongoScreeningStore
     doses: MongoDoseStore
     dose_topic: str = DOSE_TOPIC.name
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relays when they run in this process (role `all`); otherwise they poll.
     events_written: Callable[[], None] = field(default=_nothing)
 
@@ -56,8 +52,7 @@ class Components:
 
     def now(self) -> datetime:
         """The current time, aware UTC, cut to milliseconds as the database keeps it."""
-        now = self.clock()
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return as_stored(self.clock())
 
     def local_date(self, at: datetime) -> date:
         """The calendar date of an instant where the sites are."""

@@ -22,7 +22,7 @@ from vaxflow_injection.handlers.scope import site_of
 from vaxflow_injection.store import CitizenSnapshot, StoredDose
 from vaxflow_injection.store.doses import ACTIVE, stored_dose, vaccination_document
 from vaxflow_servicekit.auth import Principal
-from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.mongo import Document, as_stored
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _checked_time(cmd: RecordDose, c: Components) -> datetime:
             "Too long ago to record here: upload offline captures with the batch endpoint, "
             "within its time limit.",
         )
-    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+    return as_stored(at)
 
 
 @dataclass(frozen=True)

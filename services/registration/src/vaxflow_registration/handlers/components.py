@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,15 +22,11 @@ from vaxflow_registration.store import (
     MongoImportStore,
     MongoWhereabouts,
 )
-from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
 PRODUCER = "registration"
 CITIZEN_TOPIC = topic_for(CitizenRegistered)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _nothing() -> None:
@@ -51,7 +47,7 @@ class Components:
     audit: MongoAuditLog
     protector: NationalIdProtector
     citizen_topic: str = CITIZEN_TOPIC.name
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relay when it runs in this process (role `all`); otherwise it polls.
     events_written: Callable[[], None] = field(default=_nothing)
 
@@ -75,8 +71,7 @@ class Components:
 
     def now(self) -> datetime:
         """The current time, aware UTC, cut to milliseconds as the database keeps it."""
-        now = self.clock()
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return as_stored(self.clock())
 
     def today(self) -> date:
         """Today's date where the service's citizens live."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from vaxflow_scheduling.store.sites import MongoSiteStore
 from vaxflow_scheduling.store.stock import MongoStockLedger
 from vaxflow_scheduling.store.waitlist import MongoWaitlist
 from vaxflow_servicekit.logging import get_logger
-from vaxflow_servicekit.mongo import Document
+from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
 PRODUCER = "scheduling"
@@ -31,10 +31,6 @@ APPOINTMENT_TOPIC = topic_for(AppointmentBooked)
 STOCK_TOPIC = topic_for(StockReceived)
 
 log = get_logger(__name__)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _nothing() -> None:
@@ -64,7 +60,7 @@ class Components:
     waitlist: MongoWaitlist
     availability: RedisAvailability | None
     topics: Topics = field(default_factory=Topics)
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relays when they run in this process (role `all`); otherwise they poll.
     events_written: Callable[[], None] = field(default=_nothing)
     # Called with a session id when a place was freed (the waitlist fills it); set by main.py.
@@ -112,8 +108,7 @@ class Components:
 
     def now(self) -> datetime:
         """The current time, aware UTC, cut to milliseconds as the database keeps it."""
-        now = self.clock()
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return as_stored(self.clock())
 
     @property
     def zone(self) -> ZoneInfo:
