@@ -15,7 +15,6 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,13 +25,14 @@ from vaxflow_identity.domain.keys import KeySealer, SigningKey
 from vaxflow_identity.settings import IdentitySettings
 from vaxflow_identity.store.keys import MongoKeyStore
 
+from tests.e2e.gateway import outbox_path
 from vaxflow.seed import DEMO_SITE, SeedContext, run_steps
 from vaxflow.stack.config import StackSettings
 from vaxflow_servicekit.auth import InvalidToken, TokenVerifier
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.mongo import create_mongo_client
 from vaxflow_servicekit.settings import AuthSettings
-from vaxflow_servicekit.sms import SmsSettings, read_outbox
+from vaxflow_servicekit.sms import read_outbox
 from vaxflow_servicekit.testing import poll_until
 
 pytestmark = pytest.mark.stack
@@ -40,11 +40,6 @@ pytestmark = pytest.mark.stack
 STACK = StackSettings()
 AUTH = f"{STACK.gateway_url}/api/v1/auth"
 CODE = re.compile(r"\b(\d{6})\b")
-
-
-def outbox_path() -> Path:
-    path = SmsSettings().outbox_path
-    return path if path.is_absolute() else STACK.root / path
 
 
 def gateway_auth_settings(**overrides: Any) -> AuthSettings:

@@ -7,7 +7,6 @@ stays with registration.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,44 +14,22 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from vaxflow.seed import SeedContext, run_steps
-from vaxflow.stack.config import StackSettings
-from vaxflow_servicekit.testing import poll_until
+from tests.e2e.gateway import gateway_client, seeded_staff
 
 pytestmark = pytest.mark.stack
-
-STACK = StackSettings()
 
 
 @pytest_asyncio.fixture(scope="module")
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the gateway, once identity and injection answer behind it."""
-    async with httpx.AsyncClient(base_url=f"{STACK.gateway_url}/api/v1", timeout=15) as client:
-
-        async def statuses() -> tuple[int, int]:
-            try:
-                jwks = await client.get("/auth/jwks.json")
-                openapi = await client.get("/injection/openapi.json")
-            except httpx.TransportError:
-                return (0, 0)
-            return jwks.status_code, openapi.status_code
-
-        await poll_until(
-            statuses,
-            accept=lambda s: s == (200, 200),
-            timeout_s=60,
-            what="identity and injection behind the gateway (run `make up`)",
-        )
+    async with gateway_client("injection") as client:
         yield client
 
 
 @pytest_asyncio.fixture(scope="module")
 async def vaccinator(gateway: httpx.AsyncClient) -> dict[str, str]:
     """The main demo site's vaccinator, logged in."""
-    context = SeedContext(STACK)
-    await run_steps(context)
-    entries = json.loads(context.credentials_path.read_text())
-    entry = next(e for e in entries if e["role"] == "vaccinator")
+    entry = next(e for e in await seeded_staff() if e["role"] == "vaccinator")
     body = {"username": entry["username"], "password": entry["password"]}
     response = await gateway.post("/auth/staff/login", json=body)
     assert response.status_code == 200, response.text

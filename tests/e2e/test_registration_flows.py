@@ -7,67 +7,40 @@ through nginx to the service, which verifies the tokens against identity's JWKS.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
+from tests.e2e.gateway import gateway_client, outbox_path, seeded_staff
 from tests.integration.registration.people import csv_file, person
-from vaxflow.seed import SeedContext, run_steps
-from vaxflow.stack.config import StackSettings
-from vaxflow_servicekit.sms import SmsSettings, read_outbox
+from vaxflow_servicekit.sms import read_outbox
 from vaxflow_servicekit.testing import poll_until
 
 pytestmark = pytest.mark.stack
 
-STACK = StackSettings()
 CODE = re.compile(r"\b(\d{6})\b")
 
 
 @pytest_asyncio.fixture(scope="module")
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the gateway, once identity and registration answer behind it."""
-    async with httpx.AsyncClient(base_url=f"{STACK.gateway_url}/api/v1", timeout=15) as client:
-
-        async def statuses() -> tuple[int, int]:
-            try:
-                jwks = await client.get("/auth/jwks.json")
-                openapi = await client.get("/registration/openapi.json")
-            except httpx.TransportError:
-                return (0, 0)
-            return jwks.status_code, openapi.status_code
-
-        await poll_until(
-            statuses,
-            accept=lambda s: s == (200, 200),
-            timeout_s=60,
-            what="identity and registration behind the gateway (run `make up`)",
-        )
+    async with gateway_client("registration") as client:
         yield client
 
 
 @pytest_asyncio.fixture(scope="module")
 async def staff() -> dict[str, dict[str, str]]:
     """The seeded demo staff by role (the first of each)."""
-    context = SeedContext(STACK)
-    await run_steps(context)
-    entries: list[dict[str, str]] = json.loads(context.credentials_path.read_text())
     by_role: dict[str, dict[str, str]] = {}
-    for entry in entries:
+    for entry in await seeded_staff():
         by_role.setdefault(entry["role"], entry)
     return by_role
-
-
-def outbox_path() -> Path:
-    path = SmsSettings().outbox_path
-    return path if path.is_absolute() else STACK.root / path
 
 
 async def citizen_headers(gateway: httpx.AsyncClient) -> dict[str, str]:

@@ -7,7 +7,6 @@ them in with the QR token; public availability and its CoWIN shape follow the bo
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,50 +16,29 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from tests.e2e.gateway import STACK, gateway_client, seeded_staff
 from tests.e2e.test_registration_flows import citizen_headers, staff_headers
 from tests.integration.registration.people import person
-from vaxflow.seed import DEMO_SITE, SeedContext, run_steps
-from vaxflow.stack.config import StackSettings
+from vaxflow.seed import DEMO_SITE
 from vaxflow_servicekit.testing import poll_until
 
 pytestmark = pytest.mark.stack
-
-STACK = StackSettings()
 
 
 @pytest_asyncio.fixture(scope="module")
 async def gateway() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the gateway, once identity, registration and scheduling answer behind it."""
-    async with httpx.AsyncClient(base_url=f"{STACK.gateway_url}/api/v1", timeout=30) as client:
-
-        async def statuses() -> tuple[int, ...]:
-            try:
-                paths = (
-                    "/auth/jwks.json",
-                    "/registration/openapi.json",
-                    "/scheduling/openapi.json",
-                )
-                return tuple([(await client.get(p)).status_code for p in paths])
-            except httpx.TransportError:
-                return (0,)
-
-        await poll_until(
-            statuses,
-            accept=lambda s: s == (200, 200, 200),
-            timeout_s=60,
-            what="identity, registration and scheduling behind the gateway (run `make up`)",
-        )
+    async with gateway_client("registration", "scheduling", request_timeout_s=30) as client:
         yield client
 
 
 @pytest_asyncio.fixture(scope="module")
 async def vaccinator() -> dict[str, str]:
     """The seeded vaccinator of the main demo site (after the seed, demo campaign included)."""
-    context = SeedContext(STACK)
-    await run_steps(context)
-    entries: list[dict[str, str]] = json.loads(context.credentials_path.read_text())
     return next(
-        e for e in entries if e["role"] == "vaccinator" and e["site_id"] == DEMO_SITE.site_id
+        e
+        for e in await seeded_staff()
+        if e["role"] == "vaccinator" and e["site_id"] == DEMO_SITE.site_id
     )
 
 
