@@ -72,7 +72,8 @@ async def test_a_registered_citizen_books_the_demo_campaign_and_is_checked_in(
     [session] = await poll_until(
         lambda: _free_at_demo_site(gateway, _tomorrow()), what="tomorrow's demo session"
     )
-    slot = session["slots"][-1]
+    # The latest slot with a free place: a demo stack that has run this test often fills up.
+    slot = next(slot for slot in reversed(session["slots"]) if slot["free"] > 0)
     body = {"citizen_id": citizen_id, "session_id": session["session_id"], "slot": slot["slot"]}
 
     booked = await poll_until(
@@ -81,9 +82,7 @@ async def test_a_registered_citizen_books_the_demo_campaign_and_is_checked_in(
         timeout_s=30,
         what="scheduling to learn the citizen from registration.citizen.v1",
     )
-    assert booked.status_code in (201, 409), booked.text
-    if booked.status_code == 409:
-        pytest.skip("the last demo slot of tomorrow is full (the demo has been run many times)")
+    assert booked.status_code == 201, booked.text
     check_in = await gateway.post(
         "/check-ins",
         json={"site_id": DEMO_SITE.site_id, "token": booked.json()["check_in_token"]},
