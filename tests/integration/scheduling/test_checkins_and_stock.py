@@ -64,6 +64,8 @@ async def test_qr_check_in_gives_queue_numbers_once_and_the_queue_shows_the_wait
         if m.event_type == "CitizenCheckedIn" and m.payload.queue_number == 1
     ]
     assert str(event.payload.appointment_id) == appointment["appointment_id"]
+    assert event.payload.site_area is not None  # injection names the dose's area from it
+    assert event.payload.site_area.ward_code == site["area"]["ward_code"]
 
 
 async def test_check_in_refuses_forged_tokens_other_sites_and_other_sites_staff(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from vaxflow_events import CheckInMethod, CitizenCheckedIn
+from vaxflow_events import AdminArea, CheckInMethod, CitizenCheckedIn
 from vaxflow_scheduling.domain.appointments import AppointmentStatus
 from vaxflow_scheduling.domain.tokens import read_token
 from vaxflow_scheduling.handlers.components import Components
@@ -15,6 +15,7 @@ from vaxflow_scheduling.handlers.problems import forbidden, invalid_field, not_a
 from vaxflow_scheduling.handlers.sites import site_of
 from vaxflow_scheduling.metrics import QUEUE_LONGEST_WAIT, QUEUE_WAITING
 from vaxflow_scheduling.store.checkins import check_in_key
+from vaxflow_scheduling.store.sites import area_document
 from vaxflow_servicekit.auth import Principal
 from vaxflow_servicekit.problems import ProblemError
 
@@ -49,6 +50,8 @@ async def check_in(cmd: CheckIn, caller: Principal, c: Components) -> dict[str, 
         appointment_id=uuid.UUID(appointment_id) if appointment_id else None,
         method=CheckInMethod(doc["method"]),
         queue_number=number,
+        # Injection names the site's area on the dose from this, walk-ins included.
+        site_area=AdminArea.model_validate(area_document(site.area)),
     )
     if not await c.check_ins.add(doc, [c.outbox(event, cmd.correlation_id)], c.now()):
         raise _twice(await c.check_ins.get(key) or doc)
