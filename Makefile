@@ -8,7 +8,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV_VERSION := 0.13.9
-APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core
+# kustomize for the deployment tests (tests/deploy), built from the Go module proxy into .stack/bin.
+KUSTOMIZE_VERSION := v5.5.0
+KUSTOMIZE := .stack/bin/kustomize
+APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core patch
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo -E)
 # uv from PATH, else the one `make setup` installs with pip (evaluated when used).
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -52,6 +55,13 @@ setup:
 	    || python3 -m pip install --quiet --break-system-packages "uv==$(UV_VERSION)"; \
 	fi
 	$(UV) sync --frozen
+	@if [ ! -x $(KUSTOMIZE) ] || ! grep -qx "$(KUSTOMIZE_VERSION)" $(KUSTOMIZE).version 2>/dev/null; then \
+	  echo "setup: building kustomize $(KUSTOMIZE_VERSION) with go install"; \
+	  mkdir -p .stack/bin; \
+	  GOBIN=$(CURDIR)/.stack/bin GOFLAGS=-trimpath \
+	    go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); \
+	  echo "$(KUSTOMIZE_VERSION)" > $(KUSTOMIZE).version; \
+	fi
 
 up: setup
 	$(RUN) vaxflow stack up

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -94,3 +94,18 @@ async def test_find_one_and_update_hands_each_token_to_one_caller(
 
     winners = await asyncio.gather(*(claim(i) for i in range(20)))
     assert winners.count(True) == 1
+
+
+async def test_one_update_command_with_more_statements_than_the_database_has_connections(
+    mongo_db: AsyncDatabase[Document],
+) -> None:
+    # FerretDB 1.24 kept every statement's query open to the end of the command: an update of
+    # more statements than its PostgreSQL pool (50 connections) waited forever and stopped the
+    # whole database. The stack builds it with deploy/stack/ferretdb/patches/.
+    coll = mongo_db["many"]
+    await coll.insert_many([{"_id": i, "n": 0} for i in range(120)])
+
+    result = await coll.bulk_write([UpdateOne({"_id": i}, {"$inc": {"n": 1}}) for i in range(120)])
+
+    assert result.modified_count == 120
+    assert await coll.count_documents({"n": 1}) == 120

@@ -1,9 +1,15 @@
-"""FerretDB 1.24.2, the MongoDB wire protocol on PostgreSQL or SQLite, built from deploy/."""
+"""FerretDB 1.24.2, the MongoDB wire protocol on PostgreSQL or SQLite, built from deploy/.
+
+The build vendors FerretDB's module and applies the patches in
+`deploy/stack/ferretdb/patches/` (each says what it fixes) before `go build -mod=vendor`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
+from pathlib import Path
 
 from vaxflow.stack.config import StackSettings
 from vaxflow.stack.parts import LogWindow, Program, Tool
@@ -21,6 +27,7 @@ class FerretDB:
         self.module = settings.deploy_dir / "stack" / "ferretdb"
         self.binary = settings.bin_dir / "ferretdb"
         self.stamp = settings.bin_dir / "ferretdb.stamp"
+        self.build_dir = settings.stack_dir / "build" / "ferretdb"
         self.data = settings.stack_dir / "ferretdb" / "data"
 
     def ports(self) -> tuple[int, ...]:
@@ -77,10 +84,18 @@ class FerretDB:
     def _module_hash(self) -> str:
         """Hash go.mod, go.sum and every Go source of the wrapper: a change means a rebuild."""
         digest = hashlib.sha256()
-        sources = ["go.mod", "go.sum", *sorted(p.name for p in self.module.glob("*.go"))]
+        sources = [
+            "go.mod",
+            "go.sum",
+            *sorted(p.name for p in self.module.glob("*.go")),
+            *sorted(f"patches/{p.name}" for p in self._patches()),
+        ]
         for name in sources:
             digest.update(name.encode() + b"\0" + (self.module / name).read_bytes())
         return digest.hexdigest()
+
+    def _patches(self) -> list[Path]:
+        return sorted((self.module / "patches").glob("*.patch"))
 
     def _binary_current(self) -> bool:
         return (
@@ -94,17 +109,38 @@ class FerretDB:
         began = time.monotonic()
         self.binary.parent.mkdir(parents=True, exist_ok=True)
         fresh = self.binary.with_suffix(".partial")
+        env = {
+            "CGO_ENABLED": "0",
+            "GOTOOLCHAIN": "local",  # never download another Go toolchain
+            "GOFLAGS": "-buildvcs=false -trimpath",
+        }
+        shutil.rmtree(self.build_dir, ignore_errors=True)
+        shutil.copytree(self.module, self.build_dir, ignore=shutil.ignore_patterns("patches"))
+        go = executable("go")
         run(
             self.name,
-            [executable("go"), "build", "-o", str(fresh), "."],
+            [go, "mod", "vendor"],
+            what="vendoring FerretDB",
+            timeout=1200,
+            cwd=self.build_dir,
+            env=env,
+        )
+        vendored = self.build_dir / "vendor" / "github.com" / "FerretDB" / "FerretDB"
+        for patch in self._patches():
+            run(
+                self.name,
+                [executable("patch"), "-p1", "--forward", "-i", str(patch)],
+                what=f"applying {patch.name}",
+                timeout=60,
+                cwd=vendored,
+            )
+        run(
+            self.name,
+            [go, "build", "-mod=vendor", "-o", str(fresh), "."],
             what="building FerretDB with `go build`",
             timeout=2400,
-            cwd=self.module,
-            env={
-                "CGO_ENABLED": "0",
-                "GOTOOLCHAIN": "local",  # never download another Go toolchain
-                "GOFLAGS": "-mod=readonly -buildvcs=false -trimpath",  # go.sum is the truth
-            },
+            cwd=self.build_dir,
+            env=env,
         )
         fresh.replace(self.binary)
         self.stamp.write_text(self._module_hash())
