@@ -11,7 +11,7 @@ UV_VERSION := 0.13.9
 # kustomize for the deployment tests (tests/deploy), built from the Go module proxy into .stack/bin.
 KUSTOMIZE_VERSION := v5.5.0
 KUSTOMIZE := .stack/bin/kustomize
-APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core patch
+APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core patch chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo -E)
 # uv from PATH, else the one `make setup` installs with pip (evaluated when used).
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
@@ -21,7 +21,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup up down status logs test lint checks bench-components bench-registration \
 	bench-warehouse \
-	bench-injection bench-certificate bench-scheduling
+	bench-injection bench-certificate bench-scheduling bench-monitoring fuzz
 
 help:
 	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
@@ -35,7 +35,9 @@ help:
 	@echo "make bench-injection   doses per second and latency of POST /api/v1/doses via the gateway"
 	@echo "make bench-certificate  certificates issued, verified and QR codes rendered per second"
 	@echo "make bench-scheduling  availability reads and bookings per second, overbooking checked"
+	@echo "make bench-monitoring  events per second folded into the live picture, writes per 1,000"
 	@echo "make setup             install what is missing (apt packages, uv, .venv)"
+	@echo "make fuzz              schemathesis against every service's OpenAPI, 200 examples each"
 
 setup:
 	@missing=""; \
@@ -111,3 +113,12 @@ bench-warehouse: up
 
 bench-scheduling: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/scheduling.py
+
+bench-monitoring: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/monitoring_live.py
+
+# The security fuzzing with many examples (make test runs the same with a few; issue 12).
+FUZZ_EXAMPLES ?= 200
+fuzz: up
+	set -a && . .stack/env && set +a && VAXFLOW_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(RUN) pytest -q tests/security/test_fuzzing.py --timeout 3600

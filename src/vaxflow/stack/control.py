@@ -276,6 +276,7 @@ def _start_gateway(gateway: Gateway, supervisor: Supervisor, settings: StackSett
         supervisor.signal(gateway.name, "HUP")  # nginx reloads its configuration
         print("gateway: configuration changed, reloaded")
     _start_together([gateway], supervisor, settings)
+    gateway.mark_loaded()
 
 
 def _create_topics(settings: StackSettings) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+from pathlib import Path
 
 from vaxflow.stack.config import StackSettings
+from vaxflow.stack.errors import StackError
 from vaxflow.stack.parts import LogWindow, Program, Tool
-from vaxflow.stack.routes import RouteTable, ServiceRoute, load_routes
+from vaxflow.stack.routes import PageRoute, RouteTable, ServiceRoute, load_routes
 from vaxflow.stack.templates import render, write_if_changed
 from vaxflow.stack.tools import NGINX, executable, run
 
@@ -39,6 +41,34 @@ SECURITY_HEADERS = (
 )
 
 
+# The web pages may load scripts, styles, images and data from the gateway itself only: no
+# inline script or style, no other origin, no frames, no plugins.
+PAGE_CSP = (
+    "\"default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'\""
+)
+PAGE_HEADERS = tuple(
+    (name, PAGE_CSP if name == "Content-Security-Policy" else value)
+    for name, value in SECURITY_HEADERS
+)
+# Content types of the files a page serves (nginx's mime.types is not used).
+PAGE_TYPES = (
+    ("text/html", "html"),
+    ("text/css", "css"),
+    ("text/javascript", "js mjs"),
+    ("application/json", "json map"),
+    ("image/svg+xml", "svg"),
+    ("image/png", "png"),
+    ("image/x-icon", "ico"),
+    ("font/woff2", "woff2"),
+    ("text/plain", "txt md"),
+)
+# A page's own files are revalidated on every load (nginx answers 304 from ETag and
+# Last-Modified); the `cached` sub-folders (vendored libraries) are kept by browsers for a day.
+REVALIDATE = '"no-cache"'
+CACHED = '"public, max-age=86400"'
+
+
 class Gateway:
     """nginx on the gateway port, run in the foreground by the supervisor."""
 
@@ -49,6 +79,10 @@ class Gateway:
         self.sources = settings.deploy_dir / "gateway"
         self.prefix = settings.stack_dir / "gateway"
         self.conf = self.prefix / "nginx.conf"
+        # A copy of the configuration the running nginx was last started or reloaded with: a
+        # configuration written by a `stack up` that failed before the reload is still reloaded
+        # by the next one.
+        self.loaded = self.prefix / "nginx.conf.loaded"
         self.routes = routes or load_routes(self.sources / "routes.toml")
         self.conf_changed = False
 
@@ -61,13 +95,23 @@ class Gateway:
     def prepare(self) -> None:
         for folder in ("tmp", "empty"):
             (self.prefix / folder).mkdir(parents=True, exist_ok=True)
-        self.conf_changed = write_if_changed(self.conf, self.render())
+        for page in self.routes.page:
+            index = self.settings.root / page.dir / page.index
+            if not index.is_file():
+                raise StackError(self.name, f"page {page.path}: {index} does not exist")
+        text = self.render()
+        write_if_changed(self.conf, text)
+        self.conf_changed = not self.loaded.exists() or self.loaded.read_text() != text
         run(
             self.name,
             [*self._nginx(), "-t", "-q"],
             what=f"checking the generated {self.conf} with `nginx -t`",
             timeout=30,
         )
+
+    def mark_loaded(self) -> None:
+        """Remember that the running nginx has read the current configuration."""
+        write_if_changed(self.loaded, self.conf.read_text())
 
     def program(self) -> Program:
         return Program(
@@ -92,7 +136,8 @@ class Gateway:
 
     def describe(self) -> str:
         routes = ", ".join(p for s in self.routes.service for p in s.prefixes) or "no services yet"
-        return f"gateway {self.settings.gateway_url} (nginx; routes: {routes})"
+        pages = "".join(f"; page {p.path}" for p in self.routes.page)
+        return f"gateway {self.settings.gateway_url} (nginx; routes: {routes}{pages})"
 
     def render(self) -> str:
         """Return the nginx configuration for the settings and the route table."""
@@ -100,7 +145,7 @@ class Gateway:
         return render(
             (self.sources / "nginx.conf.in").read_text(),
             {
-                "user": _user_directive(),
+                "user": self.user_directive(),
                 "prefix": self.prefix,
                 "host": self.settings.host,
                 "port": self.settings.gateway_port,
@@ -110,12 +155,22 @@ class Gateway:
                 "headers": _headers(indent=8),
                 "error_pages": "".join(f"        error_page {c} @problem_{c};\n" for c in PROBLEMS),
                 "upstreams": "".join(
-                    upstream_block(s, self.settings.host) for s in self.routes.public
+                    upstream_block(s, self.upstream_host(s)) for s in self.routes.public
                 ),
                 "routes": "".join(route_locations(s, burst) for s in self.routes.public),
+                "pages": page_locations(self.routes.page, self.settings.root, self.prefix),
                 "problems": "\n".join(_problem_location(code) for code in PROBLEMS),
             },
         )
+
+    def upstream_host(self, service: ServiceRoute) -> str:
+        """Where a service listens: the stack's host here; a subclass renders for other hosts
+        (docker-compose's gateway, `vaxflow.compose`, names each service's container)."""
+        return self.settings.host
+
+    def user_directive(self) -> str:
+        """nginx's `user` line: the stack's user when it runs as root (see `_user_directive`)."""
+        return _user_directive()
 
     def _nginx(self) -> tuple[str, ...]:
         return (executable("nginx"), "-e", "stderr", "-p", f"{self.prefix}/", "-c", str(self.conf))
@@ -153,6 +208,62 @@ def route_locations(service: ServiceRoute, burst: int) -> str:
     return f"        # {service.name}\n" + "".join(blocks) + "\n"
 
 
+def page_locations(pages: tuple[PageRoute, ...], root: Path, prefix: Path) -> str:
+    """Return the locations that serve each page's folder, and a 404 for every other path."""
+    blocks = [_page_location(page, root) for page in pages]
+    if not any(page.path == "/" for page in pages):
+        blocks.append(
+            f"        location / {{\n"
+            f"            root {prefix}/empty;\n"
+            f"            try_files /no-such-file =404;\n"
+            f"        }}\n"
+        )
+    return "\n".join(blocks)
+
+
+def _page_location(page: PageRoute, root: Path) -> str:
+    folder = f"{root / page.dir}/"
+    types = "".join(f"                {kind} {ext};\n" for kind, ext in PAGE_TYPES)
+    common = (
+        f"            types {{\n{types}            }}\n"
+        f"            default_type application/octet-stream;\n"
+        f"            charset utf-8;\n"
+        f"            charset_types text/css text/javascript application/json text/plain"
+        f" image/svg+xml;\n"
+        f"            # add_header here replaces the server's,"
+        f" so the security headers are repeated\n"
+        f"{_headers(indent=12, headers=PAGE_HEADERS)}"
+    )
+    text = f"        # page {page.path}: {page.dir}\n"
+    if page.path != "/":
+        # /mcc answers a relative redirect to /mcc/ (the page's links are relative to it).
+        text += (
+            f"        location = {page.path.rstrip('/')} {{\n"
+            f"            absolute_redirect off;\n"
+            f"            return 301 {page.path};\n"
+            f"        }}\n"
+        )
+    fallback = f"            try_files $uri $uri/ {page.path}{page.index};\n" if page.spa else ""
+    text += (
+        f"        location {page.path} {{\n"
+        f'            alias "{folder}";\n'
+        f"            index {page.index};\n"
+        f"            absolute_redirect off;\n"
+        f"{fallback}{common}"
+        f"            add_header Cache-Control {REVALIDATE} always;\n"
+        f"        }}\n"
+    )
+    for sub in page.cached:
+        text += (
+            f"        location {page.path}{sub} {{\n"
+            f'            alias "{folder}{sub}";\n'
+            f"{common}"
+            f"            add_header Cache-Control {CACHED} always;\n"
+            f"        }}\n"
+        )
+    return text
+
+
 def problem_body(code: int) -> str:
     """Return the RFC 9457 body the gateway answers for a status code."""
     title, detail = PROBLEMS[code]
@@ -175,9 +286,9 @@ def _problem_location(code: int) -> str:
     )
 
 
-def _headers(indent: int) -> str:
+def _headers(indent: int, headers: tuple[tuple[str, str], ...] = SECURITY_HEADERS) -> str:
     pad = " " * indent
-    return "".join(f"{pad}add_header {name} {value} always;\n" for name, value in SECURITY_HEADERS)
+    return "".join(f"{pad}add_header {name} {value} always;\n" for name, value in headers)
 
 
 def _user_directive() -> str:

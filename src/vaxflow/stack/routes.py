@@ -1,4 +1,5 @@
-"""The route table deploy/gateway/routes.toml: which service answers which path prefix."""
+"""The route table deploy/gateway/routes.toml: which service answers which path prefix, and
+which folder of static files the gateway serves as which web page."""
 
 from __future__ import annotations
 
@@ -67,12 +68,51 @@ class ServiceRoute(BaseModel):
         return f"/api/v1/{self.name}/openapi.json"
 
 
+# A page's path: the root "/" or one lower-case segment with both slashes ("/mcc/").
+PagePath = Annotated[str, StringConstraints(pattern=r"^/([a-z][a-z0-9-]{0,39}/)?$")]
+# A folder relative to the repository root; no segment starts with a dot (so no "..") and no
+# quotes or spaces: it is written into nginx.conf (alias) and must stay inside the checkout.
+_SEGMENT = r"[A-Za-z0-9_-][A-Za-z0-9_.-]*"
+PageDir = Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(/{_SEGMENT})*$")]
+# A sub-folder of a page ("vendor/"), same rules, with its trailing slash.
+PageSubdir = Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(/{_SEGMENT})*/$")]
+# Paths the gateway answers itself or routes to services: no page may take them.
+RESERVED_PAGE_PATHS = frozenset({"/api/", "/healthz/"})
+
+
+class PageRoute(BaseModel):
+    """One web page: the gateway serves the static files of `dir` under `path`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: PagePath
+    dir: PageDir
+    index: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.html$")] = "index.html"
+    # Sub-folders whose files never change under one name (vendored libraries): cached by
+    # browsers for a day. Everything else is revalidated on each load (ETag, Last-Modified).
+    cached: tuple[PageSubdir, ...] = ()
+    # A single-page application: paths under `path` with no file answer the index page.
+    spa: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _not_reserved(cls, path: str) -> str:
+        if path in RESERVED_PAGE_PATHS:
+            raise ValueError(f"page path {path} is the gateway's own")
+        return path
+
+    @property
+    def name(self) -> str:
+        return self.path.strip("/") or "root"
+
+
 class RouteTable(BaseModel):
-    """All services behind the gateway; names, ports and prefixes are unique."""
+    """All services and pages behind the gateway; names, ports, prefixes and paths are unique."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     service: tuple[ServiceRoute, ...] = ()
+    page: tuple[PageRoute, ...] = ()
 
     @property
     def public(self) -> tuple[ServiceRoute, ...]:
@@ -86,6 +126,7 @@ class RouteTable(BaseModel):
             ("port", [str(s.port) for s in self.service]),
             ("prefix", [p for s in self.public for p in (*s.prefixes, s.openapi_path)]),
             ("path", [p for s in self.service for p in s.paths]),
+            ("page path", [p.path for p in self.page]),
         ):
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:

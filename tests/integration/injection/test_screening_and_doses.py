@@ -24,6 +24,7 @@ pytestmark = pytest.mark.stack
 
 async def test_the_rules_propose_and_an_override_needs_a_reason(injection: Injection) -> None:
     citizen_id = await injection.register()
+    await injection.check_in(citizen_id)  # staff screen the people checked in at their site
     feverish = NORMAL_VITALS | {"temperature_c": 38.2}
     body = {"citizen_id": str(citizen_id), "answers": NO_TO_EVERYTHING, "vitals": feverish}
 
@@ -54,6 +55,7 @@ async def test_a_screening_missing_an_answer_is_refused_naming_the_question(
     injection: Injection,
 ) -> None:
     citizen_id = await injection.register()
+    await injection.check_in(citizen_id)
     answers = {k: v for k, v in NO_TO_EVERYTHING.items() if k != "breastfeeding"}
 
     response = await injection.screen(citizen_id, answers=answers)

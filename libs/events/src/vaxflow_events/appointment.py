@@ -6,7 +6,14 @@ from uuid import UUID
 from pydantic import Field
 
 from vaxflow_events.base import Event, UtcDatetime
-from vaxflow_events.common import AdminArea, Count, DoseKind, DoseNumber, ValueSetCode
+from vaxflow_events.common import (
+    AdminArea,
+    Count,
+    DoseKind,
+    DoseNumber,
+    SiteLabel,
+    ValueSetCode,
+)
 
 
 class BookingChannel(StrEnum):
@@ -59,6 +66,11 @@ class AppointmentBooked(Event):
     )
     dose_kind: DoseKind = Field(description="Primary series dose or booster.")
     channel: BookingChannel = Field(description="How the place was given.")
+    site_label: SiteLabel | None = Field(
+        default=None,
+        description="What the site is called (a facility, never a person's address), so an "
+        "invitation or a dashboard can say where; null from producers that do not know it.",
+    )
 
 
 class AppointmentCancelled(Event):
@@ -87,4 +99,9 @@ class CitizenCheckedIn(Event):
         default=None,
         description="Administrative units of the site, so injection can name the site's area "
         "on DoseAdministered (walk-ins included); null from producers that do not know it.",
+    )
+    site_label: SiteLabel | None = Field(
+        default=None,
+        description="What the site is called, for dashboards; null from producers that do not "
+        "know it.",
     )

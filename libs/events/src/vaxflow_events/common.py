@@ -18,6 +18,7 @@ IcaoName = Annotated[str, StringConstraints(pattern=r"^[A-Z<]+$", max_length=80)
 # grow with new vaccines, so they are strings, not enums.
 ValueSetCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 LotNumber = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+SiteLabel = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ReactionCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Count = Annotated[int, Field(ge=0)]
 DoseNumber = Annotated[int, Field(ge=1)]

@@ -1,5 +1,6 @@
 """Parsing of raw messages into typed envelopes, through one discriminated union."""
 
+import json
 from collections.abc import Iterable
 from typing import Annotated, Any, Union, cast
 
@@ -35,15 +36,32 @@ class EventRegistry:
         self._adapter: TypeAdapter[Envelope[Event]] = TypeAdapter(_tagged_union(self._events))
 
     def parse(self, raw: bytes | str) -> Envelope[Event]:
-        """Validate a raw message, envelope and payload, or raise InvalidMessage."""
+        """Validate a raw message, envelope and payload, or raise InvalidMessage.
+
+        A tolerant reader: fields this version does not know are dropped, not refused, so a
+        producer that adds an optional field (a compatible change, same topic version) does
+        not break consumers still running the previous contracts. Everything else stays strict.
+        """
         try:
             envelope = self._adapter.validate_json(raw)
         except ValidationError as error:
+            envelope = self._without_unknown_fields(raw, error)
+        self._check_key(envelope)
+        return envelope
+
+    def _without_unknown_fields(self, raw: bytes | str, error: ValidationError) -> Envelope[Event]:
+        details = error.errors(include_url=False)
+        if any(d["type"] != "extra_forbidden" for d in details):
             # Not chained: pydantic's error repeats the input values, holder names included,
             # and tracebacks end up in logs. The reason names the fields without the values.
             raise InvalidMessage(self._reason(error)) from None
-        self._check_key(envelope)
-        return envelope
+        message = json.loads(raw)
+        for detail in details:
+            _drop(message, detail["loc"][1:] if detail["loc"][0] in self._events else detail["loc"])
+        try:
+            return self._adapter.validate_json(json.dumps(message))
+        except ValidationError as again:
+            raise InvalidMessage(self._reason(again)) from None
 
     def event_types(self) -> tuple[str, ...]:
         """Return the event type names this registry parses, in registration order."""
@@ -86,6 +104,15 @@ class EventRegistry:
             return f"{event_type}: {path}: {detail['msg']}"
         path = ".".join(str(part) for part in location) or "message"
         return f"{path}: {detail['msg']}"
+
+
+def _drop(message: Any, path: tuple[int | str, ...]) -> None:
+    """Remove the field at `path` (keys and list positions) from a parsed JSON message."""
+    *parents, last = path
+    node = message
+    for part in parents:
+        node = node[part]
+    del node[last]
 
 
 def _tagged_union(events: dict[str, type[Event]]) -> Any:

@@ -20,7 +20,7 @@ from itertools import takewhile
 from typing import Any, Protocol
 
 import structlog
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -45,6 +45,9 @@ LEASES_COLLECTION = "outbox_leases"
 # Counting every pending document of a large import on each metrics round would cost more
 # than publishing them; past this many the gauge stays at the cap.
 BACKLOG_COUNT_CAP = 10_000
+# Documents emptied by one bulk write: one round trip for many, while each write holds the
+# local store's per-collection write gate only briefly (other writers of the collection wait).
+REMOVALS_PER_WRITE = 50
 _CLEAR_PENDING = {"$unset": {PENDING_SINCE_FIELD: "", PENDING_FLAG_FIELD: ""}}
 
 
@@ -194,15 +197,15 @@ class OutboxRelay:
         docs = await self._pending_documents()
         sent = [(doc["_id"], await self._send_all(doc[OUTBOX_FIELD])) for doc in docs]
         count = 0
-        removals = []
+        published: list[tuple[Any, list[Document]]] = []
         for doc_id, entries in sent:
             results = await asyncio.gather(*(e.wait() for e in entries), return_exceptions=True)
             acked = [e.entry for e, _ in zip(entries, takewhile(_ok, results), strict=False)]
             if acked:
-                removals.append(self._remove_published(doc_id, acked))
+                published.append((doc_id, acked))
             count += len(acked)
             self._log_failures(results)
-        await asyncio.gather(*removals)
+        await self._remove_published(published)
         OUTBOX_PUBLISHED.labels(self._name).inc(count)
         await self._report_backlog(docs)
         return count
@@ -251,20 +254,35 @@ class OutboxRelay:
             raise
         return _Sent(entry, topic, future)
 
-    async def _remove_published(self, doc_id: Any, entries: list[Document]) -> None:
+    async def _remove_published(self, published: list[tuple[Any, list[Document]]]) -> None:
         """Remove what Kafka acknowledged; events added meanwhile stay pending.
 
-        Usually the outbox still holds exactly what was published: one write empties it and
-        clears the flag. Otherwise `$pullAll` with the exact stored entries (FerretDB's `$pull`
-        takes no conditions), then the flag is cleared if nothing is left.
+        Usually each outbox still holds exactly what was published: one bulk write (one round
+        trip, the documents' updates one after the other in the store) empties them and clears
+        their flags. If any outbox changed meanwhile, each document is then settled on its own
+        with `$pullAll` of the exact stored entries (FerretDB's `$pull` takes no conditions),
+        clearing the flag if nothing is left; for a document already emptied that changes
+        nothing.
         """
-        emptied = await self._coll.update_one(
-            {"_id": doc_id, OUTBOX_FIELD: entries}, {"$set": {OUTBOX_FIELD: []}, **_CLEAR_PENDING}
+        for start in range(0, len(published), REMOVALS_PER_WRITE):
+            await self._remove_chunk(published[start : start + REMOVALS_PER_WRITE])
+
+    async def _remove_chunk(self, published: list[tuple[Any, list[Document]]]) -> None:
+        emptied = await self._coll.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": doc_id, OUTBOX_FIELD: entries},
+                    {"$set": {OUTBOX_FIELD: []}, **_CLEAR_PENDING},
+                )
+                for doc_id, entries in published
+            ],
+            ordered=False,
         )
-        if emptied.modified_count == 1:
+        if emptied.modified_count == len(published):
             return
-        await self._coll.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: entries}})
-        await self._coll.update_one({"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING)
+        for doc_id, entries in published:
+            await self._coll.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: entries}})
+            await self._coll.update_one({"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING)
 
     async def _hold_lease(self) -> bool:
         """Take or renew this collection's lease; only its holder publishes."""

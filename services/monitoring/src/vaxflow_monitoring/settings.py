@@ -32,6 +32,17 @@ class MonitoringSettings(ServiceSettings):
     local_timezone: str = "Asia/Ho_Chi_Minh"
 
     # --- AEFI cases, lot signals and suspensions (the core) ---
+    # An onset may be a little ahead of the server's clock.
+    clock_skew_s: int = Field(default=300, ge=0, le=3600)
+    # The signal thresholds: a JSON file like the packaged `data/signal_rules.json` (None: that).
+    signal_rules_file: str | None = None
+    # Who reads citizens, doses, observations and stock receipts into the read models (and opens
+    # cases from serious observations); a new group rebuilds them from the start.
+    core_group: str = "monitoring.core"
+    # Who reads monitoring's own AEFI stream to evaluate lot signals.
+    signals_group: str = "monitoring.signals"
+    # How often the worker refreshes the open-case and suspended-lot gauges.
+    gauges_interval_s: float = Field(default=15.0, gt=0)
 
     # --- the response centre's live picture ---
     live: LiveSettings = LiveSettings()

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from vaxflow_servicekit.settings import ServiceSettings
+from vaxflow_servicekit.sms import SmsSettings
 
 _DEV_MARK = "development"
 _MIB = 1024 * 1024
@@ -44,6 +45,9 @@ class RegistrationSettings(ServiceSettings):
 
     # Dates of birth are checked against the calendar date here.
     local_timezone: str = "Asia/Ho_Chi_Minh"
+
+    # Invitations are texted through the same sender as identity's codes (VAXFLOW_SMS_*).
+    sms: SmsSettings = Field(default_factory=SmsSettings)
 
     # Where a citizen whose national ID is already registered is sent to recover access.
     recovery_url: str = "https://vaxflow.example/help/recover-access"

@@ -16,3 +16,8 @@ CHECK_INS = Counter(
     "vaxflow_scheduling_check_ins_total", "Check-ins, by method.", ["site_id", "method"]
 )
 BOOKINGS = Counter("vaxflow_scheduling_bookings_total", "Booking attempts by outcome.", ["outcome"])
+STOCK_BALANCE = Gauge(
+    "vaxflow_scheduling_stock_balance",
+    "Doses on hand by site and lot, as this process last wrote them (after each ledger entry).",
+    ["site_id", "lot_id"],
+)

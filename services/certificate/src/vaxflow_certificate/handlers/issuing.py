@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid5
 
+from vaxflow_certificate import metrics
 from vaxflow_certificate.domain.issuing import Issued, issue
 from vaxflow_certificate.domain.payload import Dose, PayloadError, Person
 from vaxflow_certificate.domain.records import CertificateRecord, DoseFile, SiteOfDose
@@ -127,6 +128,7 @@ async def issue_certificate_when_dose_administered(
     await c.doses.index(file)
     if await c.doses.create(file, [c.outbox(_issued_event(record), envelope)], c.now()):
         c.events_written()
+        metrics.issued(record.level, dose_at=envelope.occurred_at, now=c.now())
     else:
         stored = await c.doses.get(event.dose_id)
         if stored is not None:
@@ -188,8 +190,17 @@ async def _apply(
         if await _write(before, after, events, c):
             await c.revocations.record(after.revoked[len(before.revoked) :])
             c.events_written()
+            _count(before, after, c)
             return
     raise TransientError("the dose's certificates kept changing; retrying")
+
+
+def _count(before: DoseFile, after: DoseFile, c: Components) -> None:
+    revoked = after.last_revoked
+    if before.current is not None and revoked is not None and revoked.revocation_reason:
+        metrics.revoked(revoked.revocation_reason)
+    if after.current is not None:
+        metrics.issued(after.current.level, now=c.now())
 
 
 def _empty_file(dose_id: UUID, citizen_id: UUID, site_id: UUID) -> DoseFile:

@@ -19,6 +19,7 @@ from vaxflow_injection.domain.errors import Refused
 from vaxflow_injection.domain.staff import staff_uuid
 from vaxflow_injection.handlers.components import Components
 from vaxflow_injection.handlers.scope import site_of
+from vaxflow_injection.metrics import DOSE_REFUSALS, DOSES_RECORDED
 from vaxflow_injection.store import CitizenSnapshot, StoredDose
 from vaxflow_injection.store.doses import ACTIVE, stored_dose, vaccination_document
 from vaxflow_servicekit.auth import Principal
@@ -51,6 +52,14 @@ class RecordedDose:
 
 async def record_dose(cmd: RecordDose, c: Components) -> RecordedDose:
     """Check every rule, then insert the record with DoseAdministered in one write."""
+    try:
+        return await _record_dose(cmd, c)
+    except Refused as refused:
+        DOSE_REFUSALS.labels(rule=refused.rule).inc()
+        raise
+
+
+async def _record_dose(cmd: RecordDose, c: Components) -> RecordedDose:
     site_id = site_of(cmd.staff, cmd.site_id)
     at = _checked_time(cmd, c)
     request = DoseRequest(
@@ -72,6 +81,7 @@ async def record_dose(cmd: RecordDose, c: Components) -> RecordedDose:
     if not await c.doses.add(document, [c.outbox(event, cmd.correlation_id, now)], now):
         return RecordedDose(await _already_recorded(planned.dose_id, cmd.client_id, c), False)
     c.events_written()
+    DOSES_RECORDED.labels(product=request.product_code, dose_kind=planned.dose_kind.value).inc()
     return RecordedDose(stored_dose(document), created=True)
 
 
@@ -120,6 +130,11 @@ async def _circumstances(request: DoseRequest, c: Components) -> _Found:
         c.screenings.latest_of_day(request.citizen_id, day),
     )
     citizen, area, check_in = await citizen_task, await area_task, await check_in_task
+    if check_in is None:
+        # Not checked in at the caller's site that day: refused, and answered exactly as for an
+        # unknown citizen, so that the rules tell nothing about whether the id exists nor about
+        # the person's doses and screenings elsewhere.
+        citizen, history, screening = None, [], None
     seen = Circumstances(
         citizen_known=citizen is not None,
         site_area_known=area is not None,

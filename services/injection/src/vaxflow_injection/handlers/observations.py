@@ -16,6 +16,7 @@ from vaxflow_injection.domain.observation import Observed, Reaction, observe
 from vaxflow_injection.domain.staff import staff_uuid
 from vaxflow_injection.handlers.components import Components
 from vaxflow_injection.handlers.scope import covers_site
+from vaxflow_injection.metrics import OBSERVATIONS, worst
 from vaxflow_servicekit.auth import Principal
 
 OBSERVATION_NAMESPACE = UUID("3a7e5c1b-9d2f-4b8a-8e6c-5f4d3c2b1a09")
@@ -89,4 +90,5 @@ async def record_observation(cmd: RecordObservation, c: Components) -> RecordedO
             status=409,
         )
     c.events_written()
+    OBSERVATIONS.labels(severity=worst(r.severity for r in observed.reactions)).inc()
     return RecordedObservation(observation_id, dose.dose_id, dose.citizen_id, observed)

@@ -22,6 +22,7 @@ from vaxflow_injection.domain.screening import (
 from vaxflow_injection.domain.staff import staff_uuid
 from vaxflow_injection.handlers.components import Components
 from vaxflow_injection.handlers.scope import site_of
+from vaxflow_injection.metrics import SCREENINGS
 from vaxflow_servicekit.auth import Principal
 from vaxflow_servicekit.mongo import Document
 
@@ -77,21 +78,28 @@ def _answer_violations(answers: Mapping[str, bool]) -> list[Violation]:
 
 async def propose_outcome(cmd: ScreenCitizen, c: Components) -> Proposal:
     """Check the answers and apply the rules; nothing is recorded."""
-    site_of(cmd.staff, cmd.site_id)
+    site_id = site_of(cmd.staff, cmd.site_id)
     violations = _answer_violations(cmd.answers)
     if cmd.product_code is not None and product(cmd.product_code) is None:
         violations.append(
             Violation("unknown_product", "body.product_code", "No such vaccine product.")
         )
+    today = c.local_date(c.now())
     citizen = await c.reads.citizen(cmd.citizen_id)
-    if citizen is None:
+    # Staff screen only the people checked in at their site today; anyone else is answered as
+    # an unknown citizen, so that the answer tells nothing about a citizen id (nor their age).
+    if citizen is None or await c.reads.check_in(cmd.citizen_id, site_id, today) is None:
+        citizen = None
         violations.append(
-            Violation("citizen_unknown", "body.citizen_id", "No registered citizen has this id.")
+            Violation(
+                "citizen_unknown",
+                "body.citizen_id",
+                "No citizen with this id is checked in at your site today.",
+            )
         )
     if violations:
         raise Refused(violations)
     assert citizen is not None
-    today = c.local_date(c.now())
     age = age_on(citizen.holder.date_of_birth, today)
     return propose(cmd.answers, cmd.vitals, age, today)
 
@@ -118,6 +126,7 @@ async def record_screening(cmd: RecordScreening, c: Components) -> RecordedScree
     document = _document(s, site_id, screening_id, outcome, c)
     await c.screenings.add(document, [c.outbox(event, cmd.correlation_id, now)], now)
     c.events_written()
+    SCREENINGS.labels(outcome=outcome.outcome.value).inc()
     return RecordedScreening(screening_id, s.citizen_id, site_id, s.product_code, outcome, document)
 
 

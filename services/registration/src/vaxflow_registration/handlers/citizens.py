@@ -31,6 +31,7 @@ from vaxflow_registration.domain.errors import Violation
 from vaxflow_registration.domain.national_id import IdType
 from vaxflow_registration.handlers import problems
 from vaxflow_registration.handlers.components import Components
+from vaxflow_registration.metrics import CITIZENS_REGISTERED
 from vaxflow_registration.store.accounts import Place
 from vaxflow_registration.store.citizens import ProtectedId, StoredCitizen
 from vaxflow_registration.store.reads import CurrentAppointment
@@ -119,6 +120,7 @@ async def _register_in_place(
         await c.accounts.release(place)
         raise problems.already_registered(c.settings.recovery_url)
     c.events_written()
+    CITIZENS_REGISTERED.labels(channel=citizen.channel.value).inc()
 
 
 async def own_citizen(account_id: str, citizen_id: UUID | None, c: Components) -> OwnCitizen:

@@ -20,10 +20,12 @@ from vaxflow_registration.store import (
     MongoClaimAttempts,
     MongoHealthBook,
     MongoImportStore,
+    MongoInvitationNotices,
     MongoWhereabouts,
 )
 from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
+from vaxflow_servicekit.sms import SmsSender, sms_sender
 
 PRODUCER = "registration"
 CITIZEN_TOPIC = topic_for(CitizenRegistered)
@@ -45,7 +47,9 @@ class Components:
     book: MongoHealthBook
     whereabouts: MongoWhereabouts
     audit: MongoAuditLog
+    notices: MongoInvitationNotices
     protector: NationalIdProtector
+    sms: SmsSender
     citizen_topic: str = CITIZEN_TOPIC.name
     clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relay when it runs in this process (role `all`); otherwise it polls.
@@ -65,7 +69,9 @@ class Components:
             book=MongoHealthBook(db),
             whereabouts=MongoWhereabouts(db),
             audit=MongoAuditLog(db),
+            notices=MongoInvitationNotices(db),
             protector=NationalIdProtector.from_settings(settings),
+            sms=overrides.pop("sms", None) or sms_sender(settings.sms),
             **overrides,
         )
 

@@ -21,6 +21,7 @@ from vaxflow_events import (
 from vaxflow_registration.domain.health_book import HEALTH_BOOK_EVENTS, Entry, entry_for, mark_for
 from vaxflow_registration.handlers.citizens import owned_citizen
 from vaxflow_registration.handlers.components import Components
+from vaxflow_registration.handlers.invitations import send_invitation
 from vaxflow_servicekit.consumer import Handler
 
 
@@ -36,13 +37,17 @@ async def record_in_health_book(event: Event, envelope: Envelope[Any], c: Compon
 
 
 async def track_booking(event: AppointmentBooked, envelope: Envelope[Any], c: Components) -> None:
-    """The booking becomes the citizen's current appointment (for the staff scope check)."""
+    """The booking becomes the citizen's current appointment (for the staff scope check).
+
+    An invitation is also texted to the citizen.
+    """
     await record_in_health_book(event, envelope, c)
     if event.site_area is not None:
         await c.whereabouts.remember_site(event.site_id, event.site_area.model_dump(mode="json"))
     await c.whereabouts.booked(
         event.citizen_id, event.appointment_id, event.site_id, envelope.occurred_at
     )
+    await send_invitation(event, envelope, c)
 
 
 async def forget_cancelled_booking(

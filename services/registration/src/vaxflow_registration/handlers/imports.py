@@ -27,6 +27,7 @@ from vaxflow_registration.domain.imports import Issue, parse_row
 from vaxflow_registration.handlers.citizens import protect
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.handlers.uploads import Upload
+from vaxflow_registration.metrics import CITIZENS_REGISTERED
 from vaxflow_registration.store.citizens import to_document
 from vaxflow_registration.store.imports import Counts, ImportRecord, ImportState
 from vaxflow_servicekit.auth import Principal
@@ -218,6 +219,9 @@ class _Writer:
         issues = batch.issues + [_already_registered(batch.lines[i]) for i in known]
         counts = self._counts
         counts.registered += len(batch.documents) - len(refused) + len(mine)
+        CITIZENS_REGISTERED.labels(channel=RegistrationChannel.BULK_IMPORT.value).inc(
+            len(batch.documents) - len(refused)
+        )
         counts.already_registered += len(known)
         counts.rows += batch.rows
         counts.rejected += batch.rejected

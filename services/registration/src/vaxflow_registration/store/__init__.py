@@ -10,6 +10,7 @@ from vaxflow_registration.store.accounts import (
 )
 from vaxflow_registration.store.citizens import CITIZENS, MongoCitizenStore, StoredCitizen
 from vaxflow_registration.store.imports import IMPORT_ISSUES, IMPORTS, MongoImportStore
+from vaxflow_registration.store.notices import INVITATION_NOTICES, MongoInvitationNotices
 from vaxflow_registration.store.reads import (
     APPOINTMENTS,
     HEALTH_BOOK,
@@ -42,6 +43,7 @@ __all__ = [
     "IMPORTS",
     "IMPORT_ISSUES",
     "INDEXES",
+    "INVITATION_NOTICES",
     "SITE_AREAS",
     "STAFF_READS",
     "MongoAccountStore",
@@ -50,6 +52,7 @@ __all__ = [
     "MongoClaimAttempts",
     "MongoHealthBook",
     "MongoImportStore",
+    "MongoInvitationNotices",
     "MongoWhereabouts",
     "PlaceRefused",
     "StoredCitizen",

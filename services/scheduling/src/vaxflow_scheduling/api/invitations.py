@@ -26,7 +26,9 @@ router = APIRouter(prefix="/api/v1", tags=["invitations"])
     summary="Invite eligible citizens into a session's free slots",
     description="Site managers of the session's site, district admins, admins. Registered "
     "citizens are taken in priority-group order; each gets the first free slot they are "
-    "eligible for (dose due, product, age), through the same capacity rule as self-booking.",
+    "eligible for (dose due, product, age), through the same capacity rule as self-booking. "
+    "Each invited citizen gets an SMS with the time and the place (sent by registration, which "
+    "holds the phone numbers, on `AppointmentBooked` with channel `invitation`).",
     responses=ROLE,
 )
 async def invite(

@@ -53,6 +53,12 @@ class Site:
             )
 
     @property
+    def label(self) -> str:
+        """What the site is called and where, as messages and dashboards show it."""
+        text = f"{self.name}, {self.address}" if self.address else self.name
+        return text[:200]
+
+    @property
     def open_minutes(self) -> int:
         """Minutes the site is open in a day."""
         return _minutes(self.closes) - _minutes(self.opens)

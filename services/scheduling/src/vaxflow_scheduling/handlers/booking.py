@@ -32,7 +32,6 @@ from vaxflow_scheduling.domain.sessions import Slot
 from vaxflow_scheduling.handlers.components import Components
 from vaxflow_scheduling.handlers.problems import (
     already_booked,
-    forbidden,
     invalid,
     invalid_field,
     not_active,
@@ -69,17 +68,16 @@ async def book_place(cmd: BookPlace, c: Components) -> Appointment:
 async def citizen_of_account(
     account_id: str, citizen_id: str, c: Components, location: str = "body"
 ) -> KnownCitizen:
-    """The citizen, if the phone account holds them; 422 while unknown, 403 if someone else's."""
+    """The citizen, if the phone account holds them; else 422, the same for someone else's
+    citizen as for an unknown one (the answer must not tell that a citizen id exists)."""
     citizen = await c.citizens.get(citizen_id)
-    if citizen is None:
+    if citizen is None or citizen.account_id != account_id:
         raise invalid_field(
             "citizen_id",
             "registered_citizen",
-            "Scheduling does not know this citizen yet; register first, or retry in a moment.",
+            "No citizen of your phone account has this id; register first, or retry in a moment.",
             location=location,
         )
-    if citizen.account_id != account_id:
-        raise forbidden("You may book only for the people of your own account.")
     return citizen
 
 
@@ -186,6 +184,7 @@ def booked_event(a: Appointment, stored: StoredSession) -> AppointmentBooked:
         dose_number=a.dose_number,
         dose_kind=DoseKind.BOOSTER if a.booster else DoseKind.PRIMARY,
         channel=BookingChannel(a.channel),
+        site_label=stored.site_label,
     )
 
 

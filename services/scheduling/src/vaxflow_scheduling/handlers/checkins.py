@@ -52,6 +52,7 @@ async def check_in(cmd: CheckIn, caller: Principal, c: Components) -> dict[str, 
         queue_number=number,
         # Injection names the site's area on the dose from this, walk-ins included.
         site_area=AdminArea.model_validate(area_document(site.area)),
+        site_label=site.label,
     )
     if not await c.check_ins.add(doc, [c.outbox(event, cmd.correlation_id)], c.now()):
         raise _twice(await c.check_ins.get(key) or doc)

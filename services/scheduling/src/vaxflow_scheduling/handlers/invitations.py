@@ -44,7 +44,9 @@ async def invite(cmd: Invite, caller: Principal, c: Components) -> list[Appointm
     if not may_manage_site(caller, site):
         raise forbidden("You may invite only into sessions of sites in your scope.")
     given: list[Appointment] = []
-    for citizen in await c.citizens.of_priority(limit=cmd.count * 5 + 50):
+    session = stored.session
+    born_by = session.day.year - session.min_age if session.min_age else None
+    for citizen in await c.citizens.of_priority(limit=cmd.count * 5 + 50, born_by=born_by):
         if len(given) >= cmd.count or stored.free_places == 0:
             break
         appointment = await _try_place(

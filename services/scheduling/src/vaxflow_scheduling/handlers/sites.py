@@ -69,7 +69,7 @@ async def create_session(cmd: CreateSession, caller: Principal, c: Components) -
         )
     except RuleViolation as error:
         raise invalid(error) from None
-    stored = await c.sessions.add(session, site.area, c.now())
+    stored = await c.sessions.add(session, site.area, c.now(), site_label=site.label)
     await announce_session(stored, c)
     return stored
 

@@ -29,6 +29,7 @@ from vaxflow_scheduling.domain.stock import (
 from vaxflow_scheduling.handlers.components import Components
 from vaxflow_scheduling.handlers.problems import forbidden, invalid_field
 from vaxflow_scheduling.handlers.sites import site_of
+from vaxflow_scheduling.metrics import STOCK_BALANCE
 from vaxflow_servicekit.auth import Principal
 from vaxflow_servicekit.mongo import Document
 
@@ -74,6 +75,7 @@ async def receive_stock(cmd: ReceiveStock, caller: Principal, c: Components) -> 
     if not await c.stock.record(entry | {"by": caller.subject}):
         return {"entry_id": cmd.receipt_id, "lot_id": lot_id, "repeated": True}
     balance = await c.stock.apply(cmd.site_id, lot_id, cmd.doses_received)
+    STOCK_BALANCE.labels(cmd.site_id, lot_id).set(balance)
     event = StockReceived(
         receipt_id=uuid.UUID(cmd.receipt_id),
         site_id=uuid.UUID(cmd.site_id),
@@ -149,6 +151,7 @@ async def adjust_stock(cmd: AdjustStock, caller: Principal, c: Components) -> di
     if not await c.stock.record(entry | {"reason": cmd.reason, "by": caller.subject}):
         return {"entry_id": cmd.adjustment_id, "lot_id": cmd.lot_id, "repeated": True}
     balance = await c.stock.apply(cmd.site_id, cmd.lot_id, cmd.doses_delta)
+    STOCK_BALANCE.labels(cmd.site_id, cmd.lot_id).set(balance)
     event = _adjusted(
         cmd.adjustment_id,
         cmd.site_id,
@@ -220,6 +223,7 @@ async def move_dose(m: DoseMovement, c: Components) -> None:
     if not await c.stock.record(entry | {"dose_id": m.dose_id, "reason": m.reason}):
         return
     balance = await c.stock.apply(m.site_id, m.lot_id, m.delta)
+    STOCK_BALANCE.labels(m.site_id, m.lot_id).set(balance)
     if kind == "dose":
         await c.stock.count_dose(m.site_id, m.product_code, c.today())
     if balance < 0:

@@ -67,9 +67,15 @@ class MongoCitizenDirectory:
         assert doc is not None
         return _known(doc)
 
-    async def of_priority(self, *, limit: int) -> list[KnownCitizen]:
-        """Registered citizens in priority order (group 1 first, none last), then by id."""
-        cursor = self._citizens.find({"registered": True}).sort([("priority_rank", 1), ("_id", 1)])
+    async def of_priority(self, *, limit: int, born_by: int | None = None) -> list[KnownCitizen]:
+        """Registered citizens in priority order (group 1 first, none last), then by id.
+
+        `born_by` keeps only those born in that year or before (a session's minimum age).
+        """
+        query: Document = {"registered": True}
+        if born_by is not None:
+            query["birth_year"] = {"$lte": born_by}
+        cursor = self._citizens.find(query).sort([("priority_rank", 1), ("_id", 1)])
         return [_known(d) async for d in cursor.limit(limit)]
 
 

@@ -32,6 +32,8 @@ class StoredSession:
     free: dict[str, int]
     booked: dict[str, int]
     version: int
+    # What the site is called, for events (sessions stored before it was kept have none).
+    site_label: str | None = None
 
     @property
     def free_places(self) -> int:
@@ -45,9 +47,11 @@ class MongoSessionStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._sessions = db[SESSIONS]
 
-    async def add(self, session: Session, area: Area, now: datetime) -> StoredSession:
+    async def add(
+        self, session: Session, area: Area, now: datetime, *, site_label: str | None = None
+    ) -> StoredSession:
         """Store a new session with every place free."""
-        doc = to_document(session, area) | {"created_at": now}
+        doc = to_document(session, area) | {"created_at": now, "site_label": site_label}
         await self._sessions.insert_one(doc)
         return from_document(doc)
 
@@ -126,5 +130,10 @@ def from_document(doc: Document) -> StoredSession:
         min_age=doc.get("min_age", 0),
     )
     return StoredSession(
-        session, doc["site_area"], dict(doc["free"]), dict(doc["booked"]), doc["version"]
+        session,
+        doc["site_area"],
+        dict(doc["free"]),
+        dict(doc["booked"]),
+        doc["version"],
+        doc.get("site_label"),
     )
