@@ -11,6 +11,8 @@ UV_VERSION := 0.13.9
 # kustomize for the deployment tests (tests/deploy), built from the Go module proxy into .stack/bin.
 KUSTOMIZE_VERSION := v5.5.0
 KUSTOMIZE := .stack/bin/kustomize
+# Strimzi's custom resource schemas (compiled validators from npm) for the same tests.
+STRIMZI_SCHEMAS := tests/deploy/strimzi
 APT_PACKAGES := redis-server nginx postgresql fonts-dejavu-core patch chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo -E)
 # uv from PATH, else the one `make setup` installs with pip (evaluated when used).
@@ -63,6 +65,11 @@ setup:
 	  GOBIN=$(CURDIR)/.stack/bin GOFLAGS=-trimpath \
 	    go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); \
 	  echo "$(KUSTOMIZE_VERSION)" > $(KUSTOMIZE).version; \
+	fi
+	@if [ ! -d $(STRIMZI_SCHEMAS)/node_modules ] \
+	    || [ $(STRIMZI_SCHEMAS)/package-lock.json -nt $(STRIMZI_SCHEMAS)/node_modules ]; then \
+	  echo "setup: Strimzi's resource schemas for the deployment tests (npm ci)"; \
+	  npm ci --prefix $(STRIMZI_SCHEMAS) --no-audit --no-fund --loglevel=error; \
 	fi
 
 up: setup

@@ -4,6 +4,8 @@ for hold for every Deployment."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from typing import Any
@@ -52,10 +54,42 @@ def test_every_resource_validates_against_its_schema(overlay: str) -> None:
         kind = resource["kind"]
         if kind == "ScaledObject":
             jsonschema.validate(resource, keda_schema)
-        elif kind in STRIMZI:
-            assert resource["apiVersion"] == "kafka.strimzi.io/v1beta2"  # no vendored CRD
-        else:
+        elif kind not in STRIMZI:
             validate(resource, KUBERNETES_VERSION, strict=True)
+    strimzi = [r for r in build(overlay) if r["kind"] in STRIMZI]
+    assert {r["kind"] for r in strimzi} == STRIMZI
+    assert strimzi_failures(strimzi) == []
+
+
+def strimzi_failures(resources: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Strimzi resources checked against Strimzi's CRD schemas (tests/deploy/strimzi, npm)."""
+    folder = ROOT / "tests/deploy/strimzi"
+    assert (folder / "node_modules").is_dir(), "run `make setup` (npm ci in tests/deploy/strimzi)"
+    result = subprocess.run(
+        ["node", str(folder / "validate.mjs")],
+        input=json.dumps(resources),
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    failures: list[dict[str, str]] = json.loads(result.stdout)
+    return failures
+
+
+def test_the_strimzi_schemas_refuse_a_bad_topic() -> None:
+    bad = {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "KafkaTopic",
+        "metadata": {"name": "injection.dose.v1"},
+        "spec": {"partitions": "twelve", "replicas": 3},
+    }
+
+    [failure] = strimzi_failures([bad])
+
+    assert "partitions must be integer" in failure["error"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
