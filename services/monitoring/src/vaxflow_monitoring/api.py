@@ -83,7 +83,9 @@ _REPORT_RULES = (
     "`lot_mismatch`, `citizen_mismatch`, `onset_in_future`, `onset_before_dose`, "
     "`unknown_symptom`, `duplicate_symptom`, `seriousness_required`, `death_not_serious`. "
     "A dose (or person) the caller may not report about is 403 `dose-out-of-scope` "
-    "(`citizen-out-of-scope`)."
+    "(`citizen-out-of-scope`); so is a dose that does not exist, except for MCC operators and "
+    "admins (who see every dose and get 422 `unknown_dose`), so that a refusal does not tell "
+    "which dose ids exist."
 )
 
 

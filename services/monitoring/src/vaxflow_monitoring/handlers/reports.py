@@ -107,9 +107,11 @@ async def _subject_of(cmd: ReportAefi, c: Components) -> _Subject:
 
 async def _dose_subject(cmd: ReportAefi, dose_id: UUID, c: Components) -> _Subject:
     dose = await c.reads.dose(dose_id)
-    if dose is None:
+    if dose is None and cmd.caller.role in NATIONAL_ROLES:  # they may see every dose
         raise Refused.one("unknown_dose", "body.dose_id", "No such dose is known to VaxFlow.")
-    if not await _may_report(cmd.caller, dose.citizen_id, [dose], c):
+    if dose is None or not await _may_report(cmd.caller, dose.citizen_id, [dose], c):
+        # The same answer for a dose that does not exist: a refusal must not tell a caller
+        # with a narrower scope which dose ids exist.
         raise Refused.one(
             "dose_out_of_scope",
             "body.dose_id",

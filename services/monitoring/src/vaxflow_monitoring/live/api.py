@@ -89,7 +89,23 @@ _STREAM_DOC = {
         "description": "Server-sent events: `event: summary` with the whole summary as one JSON "
         "line on connect and after each change (at most one per 500 ms), `: keep-alive` "
         "comments every 15 s.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        # Each event, as server-sent-event readers (and OpenAPI 3.2's `itemSchema`) see it.
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": {"type": "string", "enum": ["summary"]},
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "description": "The summary (GET /dashboard/summary) as one line.",
+                        },
+                    },
+                    "required": ["event", "data"],
+                }
+            }
+        },
     },
     **_403,
 }
