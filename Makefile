@@ -23,7 +23,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup up down status logs test lint checks bench-components bench-registration \
 	bench-warehouse \
-	bench-injection bench-certificate bench-scheduling bench-monitoring fuzz
+	bench-injection bench-certificate bench-scheduling bench-monitoring fuzz simulate
 
 help:
 	@echo "make up                start the local stack (Kafka, FerretDB, Redis, gateway on :8080)"
@@ -38,6 +38,7 @@ help:
 	@echo "make bench-certificate  certificates issued, verified and QR codes rendered per second"
 	@echo "make bench-scheduling  availability reads and bookings per second, overbooking checked"
 	@echo "make bench-monitoring  events per second folded into the live picture, writes per 1,000"
+	@echo "make simulate          a short simulated campaign day through the gateway, then checked"
 	@echo "make setup             install what is missing (apt packages, uv, .venv)"
 	@echo "make fuzz              schemathesis against every service's OpenAPI, 200 examples each"
 
@@ -123,6 +124,12 @@ bench-scheduling: up
 
 bench-monitoring: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/monitoring_live.py
+
+# A short campaign day (issue 10): about 100 doses at 2 sites in about a minute and a half.
+# Bigger: make simulate SIMULATE_ARGS="--sites 4 --doses 800 --hours 2 --speedup 60".
+SIMULATE_ARGS ?= --sites 2 --doses 100 --hours 1 --speedup 60
+simulate: up
+	set -a && . .stack/env && set +a && $(RUN) vaxflow simulate $(SIMULATE_ARGS)
 
 # The security fuzzing with many examples (make test runs the same with a few; issue 12).
 FUZZ_EXAMPLES ?= 200

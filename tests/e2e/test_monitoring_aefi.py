@@ -54,7 +54,7 @@ async def vaccinated(
     await poll_until(
         lambda: gateway.post("/screenings", json=screening, headers=vaccinator),
         accept=lambda r: r.status_code == 201,
-        timeout_s=30,
+        timeout_s=60,
         what="the screening, once injection knows the citizen",
     )
     dose = {
@@ -66,7 +66,7 @@ async def vaccinated(
     recorded = await poll_until(
         lambda: gateway.post("/doses", json=dose, headers=vaccinator),
         accept=lambda r: r.status_code == 201,
-        timeout_s=30,
+        timeout_s=60,
         what="the dose, once injection knows the check-in and the lot",
     )
     return citizen, recorded.json()
