@@ -1,4 +1,5 @@
-"""What the end-to-end tests share: the gateway client, the seeded staff, the SMS outbox."""
+"""What the end-to-end tests share: the gateway client, the seeded staff, the SMS outbox, and a
+walk-in vaccinated at a demo site."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from vaxflow.seed import SeedContext, run_steps
+from tests.integration.injection.conftest import COMIRNATY, NO_TO_EVERYTHING, NORMAL_VITALS
+from vaxflow.seed import DEMO_SITE, SeedContext, run_steps
 from vaxflow.stack.config import StackSettings
 from vaxflow_servicekit.sms import SmsSettings
 from vaxflow_servicekit.testing import poll_until
@@ -54,3 +56,85 @@ def outbox_path() -> Path:
     """Where the local SMS sender writes every message."""
     path = SmsSettings().outbox_path
     return path if path.is_absolute() else STACK.root / path
+
+
+async def _created(
+    client: httpx.AsyncClient,
+    staff: dict[str, str],
+    path: str,
+    body: dict[str, object],
+    *,
+    timeout_s: float,
+    what: str,
+) -> httpx.Response:
+    """POST until 201: the services may not yet have read what the call needs from the streams."""
+    response = await poll_until(
+        lambda: client.post(path, json=body, headers=staff),
+        accept=lambda r: r.status_code == 201,
+        timeout_s=timeout_s,
+        what=what,
+    )
+    assert response.status_code == 201, response.text
+    return response
+
+
+async def vaccinate_walk_in(
+    client: httpx.AsyncClient,
+    vaccinator: dict[str, str],
+    citizen_id: str,
+    *,
+    site_id: str = DEMO_SITE.site_id,
+    lot_number: str = "FF2587",
+    timeout_s: float = 60,
+) -> httpx.Response:
+    """Check a registered citizen in as a walk-in, then `screen_and_vaccinate`; the dose's 201."""
+    await _created(
+        client,
+        vaccinator,
+        "/check-ins",
+        {"site_id": site_id, "citizen_id": citizen_id},
+        timeout_s=timeout_s,
+        what="the check-in, once scheduling knows the citizen",
+    )
+    return await screen_and_vaccinate(
+        client, vaccinator, citizen_id, lot_number=lot_number, timeout_s=timeout_s
+    )
+
+
+async def screen_and_vaccinate(
+    client: httpx.AsyncClient,
+    vaccinator: dict[str, str],
+    citizen_id: str,
+    *,
+    lot_number: str = "FF2587",
+    timeout_s: float = 60,
+) -> httpx.Response:
+    """Screen a checked-in citizen eligible for Comirnaty and record the dose of the lot (the
+    seed stocks lot FF2587 at every demo site); the dose's 201 response."""
+    await _created(
+        client,
+        vaccinator,
+        "/screenings",
+        {
+            "citizen_id": citizen_id,
+            "product_code": COMIRNATY,
+            "answers": NO_TO_EVERYTHING,
+            "vitals": NORMAL_VITALS,
+        },
+        timeout_s=timeout_s,
+        what="the screening, once injection knows the check-in",
+    )
+    dose: dict[str, object] = {
+        "citizen_id": citizen_id,
+        "product_code": COMIRNATY,
+        "lot_number": lot_number,
+        "body_site": "left_deltoid",
+    }
+    return await _created(
+        client,
+        vaccinator,
+        "/doses",
+        dose,
+        timeout_s=timeout_s,
+        what="the dose, once injection knows the check-in and the lot",
+    )

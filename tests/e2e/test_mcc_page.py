@@ -20,9 +20,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from tests.e2e.gateway import STACK, gateway_client, seeded_staff
+from tests.e2e.gateway import STACK, gateway_client, seeded_staff, vaccinate_walk_in
 from tests.e2e.test_registration_flows import citizen_headers, staff_headers
-from tests.integration.injection.conftest import NO_TO_EVERYTHING, NORMAL_VITALS
 from tests.integration.registration.people import person
 from vaxflow.seed import DEMO_SITE
 from vaxflow_servicekit.testing import poll_until
@@ -32,7 +31,6 @@ pytestmark = pytest.mark.stack
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (make setup installs it)
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "mcc-page"
-COMIRNATY = "EU/1/20/1528"  # the seed stocks lot FF2587 of it at every demo site
 # Waits for what crosses the services, Kafka and the dashboard's consumers on a busy machine.
 LIVE_TIMEOUT_MS = 45_000
 
@@ -74,41 +72,7 @@ async def _citizen(gateway: httpx.AsyncClient) -> str:
 async def _record_a_dose(gateway: httpx.AsyncClient) -> None:
     """A walk-in at the first demo site: check-in, screening, dose, all through the gateway."""
     vaccinator = await staff_headers(gateway, await _entry("vaccinator", DEMO_SITE.site_id))
-    citizen_id = await _citizen(gateway)
-    checked_in = await poll_until(
-        lambda: gateway.post(
-            "/check-ins",
-            json={"site_id": DEMO_SITE.site_id, "citizen_id": citizen_id},
-            headers=vaccinator,
-        ),
-        accept=lambda r: r.status_code == 201,
-        what="the check-in, once scheduling knows the citizen",
-    )
-    assert checked_in.status_code == 201, checked_in.text
-    screening = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "answers": NO_TO_EVERYTHING,
-        "vitals": NORMAL_VITALS,
-    }
-    screened = await poll_until(
-        lambda: gateway.post("/screenings", json=screening, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        what="the screening",
-    )
-    assert screened.status_code == 201, screened.text
-    dose = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "lot_number": "FF2587",
-        "body_site": "left_deltoid",
-    }
-    recorded = await poll_until(
-        lambda: gateway.post("/doses", json=dose, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        what="the dose",
-    )
-    assert recorded.status_code == 201, recorded.text
+    await vaccinate_walk_in(gateway, vaccinator, await _citizen(gateway))
 
 
 async def _crowd_a_site_of_our_own(gateway: httpx.AsyncClient, operator: dict[str, str]) -> str:

@@ -12,12 +12,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.e2e.gateway import gateway_client
-from tests.e2e.test_monitoring_lots import COMIRNATY, demo_staff, own_lot, rules_of
+from tests.e2e.gateway import gateway_client, vaccinate_walk_in
+from tests.e2e.test_monitoring_lots import demo_staff, own_lot, rules_of
 from tests.e2e.test_registration_flows import citizen_headers
-from tests.integration.injection.conftest import NO_TO_EVERYTHING, NORMAL_VITALS
 from tests.integration.registration.people import person
-from vaxflow.seed import DEMO_SITE
 from vaxflow_servicekit.testing import poll_until
 
 pytestmark = pytest.mark.stack
@@ -39,36 +37,7 @@ async def vaccinated(
     registered = await gateway.post("/citizens", json=person(relationship="self"), headers=citizen)
     assert registered.status_code == 201, registered.text
     citizen_id = registered.json()["citizen_id"]
-    checked_in = await gateway.post(
-        "/check-ins",
-        json={"site_id": DEMO_SITE.site_id, "citizen_id": citizen_id},
-        headers=vaccinator,
-    )
-    assert checked_in.status_code == 201, checked_in.text
-    screening = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "answers": NO_TO_EVERYTHING,
-        "vitals": NORMAL_VITALS,
-    }
-    await poll_until(
-        lambda: gateway.post("/screenings", json=screening, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        timeout_s=60,
-        what="the screening, once injection knows the citizen",
-    )
-    dose = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "lot_number": lot_number,
-        "body_site": "left_deltoid",
-    }
-    recorded = await poll_until(
-        lambda: gateway.post("/doses", json=dose, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        timeout_s=60,
-        what="the dose, once injection knows the check-in and the lot",
-    )
+    recorded = await vaccinate_walk_in(gateway, vaccinator, citizen_id, lot_number=lot_number)
     return citizen, recorded.json()
 
 

@@ -22,9 +22,13 @@ import pytest
 import pytest_asyncio
 from httpx_sse import aconnect_sse
 
-from tests.e2e.gateway import gateway_client, seeded_staff
+from tests.e2e.gateway import (
+    gateway_client,
+    screen_and_vaccinate,
+    seeded_staff,
+    vaccinate_walk_in,
+)
 from tests.e2e.test_registration_flows import citizen_headers, staff_headers
-from tests.integration.injection.conftest import NO_TO_EVERYTHING, NORMAL_VITALS
 from tests.integration.registration.people import person
 from vaxflow.seed import DEMO_SITE
 from vaxflow_servicekit.testing import poll_until
@@ -72,36 +76,7 @@ async def test_a_dose_recorded_through_the_api_shows_in_the_summary(
     operator = await _staff(gateway, "mcc_operator")
     vaccinator = await _staff(gateway, "vaccinator", DEMO_SITE.site_id)
     before = (await _summary(gateway, operator))["doses"]["total"]
-    citizen_id = await _citizen(gateway)
-    checked_in = await gateway.post(
-        "/check-ins",
-        json={"site_id": DEMO_SITE.site_id, "citizen_id": citizen_id},
-        headers=vaccinator,
-    )
-    assert checked_in.status_code == 201, checked_in.text
-    screening = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "answers": NO_TO_EVERYTHING,
-        "vitals": NORMAL_VITALS,
-    }
-    await poll_until(
-        lambda: gateway.post("/screenings", json=screening, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        what="the screening",
-    )
-    dose = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "lot_number": "FF2587",
-        "body_site": "left_deltoid",
-    }
-    recorded = await poll_until(
-        lambda: gateway.post("/doses", json=dose, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        what="the dose",
-    )
-    assert recorded.status_code == 201
+    await vaccinate_walk_in(gateway, vaccinator, await _citizen(gateway))
 
     summary = await poll_until(
         lambda: _summary(gateway, operator),
@@ -185,35 +160,6 @@ async def _own_site(gateway: httpx.AsyncClient, admin: Any) -> tuple[str, str, A
     return site_id, lot_number, await staff_headers(gateway, login)
 
 
-async def _vaccinate(
-    gateway: httpx.AsyncClient, vaccinator: Any, citizen_id: str, lot_number: str
-) -> None:
-    screening = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "answers": NO_TO_EVERYTHING,
-        "vitals": NORMAL_VITALS,
-    }
-    await poll_until(
-        lambda: gateway.post("/screenings", json=screening, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        timeout_s=30,
-        what="the screening, once injection knows the citizen and the check-in",
-    )
-    dose = {
-        "citizen_id": citizen_id,
-        "product_code": COMIRNATY,
-        "lot_number": lot_number,
-        "body_site": "left_deltoid",
-    }
-    await poll_until(
-        lambda: gateway.post("/doses", json=dose, headers=vaccinator),
-        accept=lambda r: r.status_code == 201,
-        timeout_s=30,
-        what="the dose, once injection knows the lot at the site",
-    )
-
-
 def _alert_of(summary: dict[str, Any], site_id: str) -> dict[str, Any] | None:
     return next((a for a in summary["alerts"] if a["subject"] == site_id), None)
 
@@ -265,7 +211,7 @@ async def test_crowding_opens_an_alert_the_stream_pushes_an_operator_acknowledge
         )
 
         for citizen_id in citizens:
-            await _vaccinate(gateway, vaccinator, citizen_id, lot_number)
+            await screen_and_vaccinate(gateway, vaccinator, citizen_id, lot_number=lot_number)
 
         cleared = await _pushed(
             received,
