@@ -268,7 +268,7 @@ async def site() -> AsyncIterator[Site]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = uvicorn.Server(
-        uvicorn.Config(StandIn(stub), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(StandIn(stub), host="127.0.0.1", port=port, log_config=None)
     )
     task = asyncio.create_task(server.serve())
 
