@@ -7,6 +7,7 @@ event streams.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -16,7 +17,7 @@ import pytest_asyncio
 from tests.e2e.gateway import gateway_client, seeded_staff
 from tests.e2e.test_registration_flows import citizen_headers, staff_headers
 from tests.integration.injection.conftest import NO_TO_EVERYTHING, NORMAL_VITALS
-from tests.integration.registration.people import person
+from tests.integration.registration.people import cccd, person
 from vaxflow.seed import DEMO_SITE
 from vaxflow_servicekit.testing import poll_until
 
@@ -42,14 +43,25 @@ async def test_a_walk_in_is_screened_vaccinated_and_holds_a_certificate_that_ver
     )
     vaccinator = await staff_headers(gateway, entry)
     citizen = await citizen_headers(gateway)
-    registered = await gateway.post("/citizens", json=person(relationship="self"), headers=citizen)
+    # Under 65, so the proposal is "eligible" (65 and over is "caution" by the screening rules).
+    body = person(relationship="self")
+    adult = body | {
+        "date_of_birth": "1986-03-14",
+        "national_id": cccd(1986, body["sex"], uuid.uuid4().int),
+    }
+    registered = await gateway.post("/citizens", json=adult, headers=citizen)
     assert registered.status_code == 201, registered.text
     citizen_id = registered.json()["citizen_id"]
 
-    checked_in = await gateway.post(
-        "/check-ins",
-        json={"site_id": DEMO_SITE.site_id, "citizen_id": citizen_id},
-        headers=vaccinator,
+    checked_in = await poll_until(  # scheduling learns the citizen from the citizen stream
+        lambda: gateway.post(
+            "/check-ins",
+            json={"site_id": DEMO_SITE.site_id, "citizen_id": citizen_id},
+            headers=vaccinator,
+        ),
+        accept=lambda r: r.status_code == 201,
+        timeout_s=30,
+        what="the walk-in check-in, once scheduling knows the citizen",
     )
     assert checked_in.status_code == 201, checked_in.text
     screening = {
