@@ -214,9 +214,9 @@ async def test_a_dose_on_an_empty_lot_is_recorded_as_a_discrepancy_and_suspensio
     stock = await poll_until(
         lambda: _stock(scheduling, site["site_id"]),
         # The dose and the suspension travel on different topics: either may land first.
-        accept=lambda s: bool(s["items"])
-        and s["items"][0]["suspended"]
-        and s["items"][0]["administered"] == 1,
+        accept=lambda s: (
+            bool(s["items"]) and s["items"][0]["suspended"] and s["items"][0]["administered"] == 1
+        ),
         what="dose and suspension applied",
     )
 
