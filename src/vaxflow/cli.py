@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vaxflow import dcc, envfile, seed, simulate, warehouse
+from vaxflow import dcc, envfile, faults, seed, simulate, warehouse
 from vaxflow.stack import commands as stack_commands
 
 # Each module adds its subcommands with `register(subparsers)` and sets `handler` on them.
-COMMAND_MODULES = (stack_commands, seed, envfile, dcc, warehouse, simulate)
+COMMAND_MODULES = (stack_commands, seed, envfile, dcc, warehouse, simulate, faults)
 
 
 def build_parser() -> argparse.ArgumentParser:

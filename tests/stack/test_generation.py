@@ -65,6 +65,80 @@ def test_a_service_row_may_raise_the_body_limit_for_its_own_locations(
     assert "client_max_body_size 64m;" not in conf[conf.index("# scheduling") :]
 
 
+def test_a_location_rule_raises_the_body_limit_of_its_prefix_only(
+    settings: StackSettings,
+) -> None:
+    registration = RouteTable.model_validate(
+        {
+            "service": [
+                {
+                    "name": "registration",
+                    "port": 8101,
+                    "prefixes": ["/api/v1/citizens", "/api/v1/registration"],
+                    "locations": [
+                        {"prefix": "/api/v1/registration/imports", "max_body_size": "64m"}
+                    ],
+                }
+            ]
+        }
+    )
+
+    conf = Gateway(settings, registration).render()
+
+    blocks = {
+        block.split(" {", 1)[0]: block
+        for block in conf.split("        location ")[1:]
+        if "proxy_pass" in block
+    }
+    for match in ("= /api/v1/registration/imports", "/api/v1/registration/imports/"):
+        assert "client_max_body_size 64m;" in blocks[match]
+    for match in ("= /api/v1/citizens", "/api/v1/citizens/", "/api/v1/registration/"):
+        assert "client_max_body_size" not in blocks[match]
+    assert f"client_max_body_size {settings.gateway_max_body_size};" in conf
+
+
+def test_a_location_rule_puts_its_writes_under_the_per_address_write_limit(
+    tmp_path: Path,
+) -> None:
+    settings = StackSettings(
+        root=REPO, state_dir=tmp_path, gateway_write_rate_per_minute=30, gateway_write_burst=8
+    )
+    scheduling = ServiceRoute.model_validate(
+        {
+            "name": "scheduling",
+            "port": 8102,
+            "prefixes": ["/api/v1/sites", "/api/v1/appointments"],
+            "locations": [{"prefix": "/api/v1/appointments", "limit_writes": True}],
+        }
+    )
+
+    conf = Gateway(settings, RouteTable(service=(scheduling,))).render()
+
+    assert "zone=vf_writes:10m rate=30r/m;" in conf
+    assert conf.count("limit_req zone=vf_writes burst=8 delay=4;") == 2
+    sites = conf[conf.index("location /api/v1/sites/") :]
+    assert "vf_writes" not in sites[: sites.index("}")]
+
+
+@pytest.mark.parametrize(
+    "locations",
+    [
+        [{"prefix": "/api/v1/elsewhere", "max_body_size": "64m"}],
+        [{"prefix": "/api/v1/xy", "max_body_size": "64m"}],
+        [{"prefix": "/api/v1/x/a"}, {"prefix": "/api/v1/x/a", "limit_writes": True}],
+        [{"prefix": "/api/v1/x/a", "max_body_size": "64m; return 200"}],
+    ],
+    ids=["other-prefix", "prefix-lookalike", "twice", "nginx-injection"],
+)
+def test_a_location_rule_outside_its_service_is_refused(
+    locations: list[dict[str, object]],
+) -> None:
+    row = {"name": "a", "port": 8101, "prefixes": ["/api/v1/x"], "locations": locations}
+
+    with pytest.raises(ValidationError):
+        ServiceRoute.model_validate(row)
+
+
 def test_limits_and_port_come_from_the_settings(tmp_path: Path) -> None:
     settings = StackSettings(
         root=REPO,
@@ -84,7 +158,11 @@ def test_limits_and_port_come_from_the_settings(tmp_path: Path) -> None:
     assert "upstream svc_" not in conf
 
 
-@pytest.mark.parametrize("routes", [RouteTable(), TWO_SERVICES], ids=["empty", "two-services"])
+@pytest.mark.parametrize(
+    "routes",
+    [RouteTable(), TWO_SERVICES, load_routes(REPO / "deploy" / "gateway" / "routes.toml")],
+    ids=["empty", "two-services", "shipped"],
+)
 def test_the_generated_configuration_passes_nginx_t(
     settings: StackSettings, routes: RouteTable
 ) -> None:
@@ -179,3 +257,28 @@ def test_settings_are_read_from_vaxflow_stack_variables(monkeypatch: pytest.Monk
 def test_a_template_placeholder_without_a_value_is_an_error() -> None:
     with pytest.raises(KeyError):
         render("port={{port}} host={{host}}", {"port": 1})
+
+
+def test_two_stacks_side_by_side_keep_their_ferretdb_sockets_apart(tmp_path: Path) -> None:
+    """Issue 11: stacks in network namespaces share /tmp; FerretDB's socket must not be shared."""
+    from vaxflow.stack.ferretdb import FerretDB
+
+    first, second = (
+        FerretDB(StackSettings(root=REPO, state_dir=tmp_path / name)) for name in ("a", "b")
+    )
+
+    dirs = [Path(part.program().environment["TMPDIR"]) for part in (first, second)]
+
+    assert dirs[0] != dirs[1]
+    assert all(d.is_relative_to(tmp_path) for d in dirs)
+    assert f'TMPDIR="{dirs[0]}"' in render_config(first.settings, [first.program()])
+
+
+def test_services_read_their_fault_points_from_the_stack(settings: StackSettings) -> None:
+    """Issue 11: the fault suite turns fault points on through a file of this stack only."""
+    program = Service(settings, TWO_SERVICES.service[0]).program()
+
+    points = Path(program.environment["VAXFLOW_FAULT_POINTS_FILE"])
+
+    assert points.is_relative_to(settings.stack_dir)
+    assert not points.exists()  # off unless the suite writes it

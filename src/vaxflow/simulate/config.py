@@ -44,6 +44,7 @@ class SimulationConfig:
     observation_minutes: int = 30
     booking_lead_minutes: float = 60.0  # citizens register and book up to this long before
     progress: bool = True
+    after_checks: bool = True  # the fault suite runs its own checker instead
     shares: Shares = field(default_factory=Shares)
 
     @property

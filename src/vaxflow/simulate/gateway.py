@@ -93,6 +93,10 @@ class Gateway:
         except httpx.HTTPError as error:
             self._recorder.call(endpoint, time.perf_counter() - started, 0)
             self._recorder.error(endpoint, f"transport: {type(error).__name__}")
+            if method != "GET":
+                outcome = "failed" if isinstance(error, NOT_SENT) else "indeterminate"
+                ids = ids_of(path, json, None)
+                self._recorder.record(endpoint, outcome, 0, ids, type(error).__name__)
             return Answer(0, None, "")
         self._recorder.call(endpoint, time.perf_counter() - started, response.status_code)
         if raw:
@@ -101,6 +105,10 @@ class Gateway:
             body = response.json()
         except ValueError:
             body = None
+        if method != "GET":
+            status = response.status_code
+            ids = ids_of(path, json, body)
+            self._recorder.record(endpoint, outcome_of(status), status, ids)
         return Answer(response.status_code, body, response.text)
 
     async def expect(
@@ -146,6 +154,47 @@ class Gateway:
             if got.status and got.status not in refused:
                 self._recorder.error(endpoint, f"{got.status} {got.text}")
             return None
+
+
+# Transport failures before the request left: nothing can have happened.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Ids worth keeping from a write's body and answer, for the after-run checker.
+ID_FIELDS = (
+    "citizen_id",
+    "appointment_id",
+    "session_id",
+    "slot",
+    "site_id",
+    "lot_id",
+    "lot_number",
+    "receipt_id",
+    "adjustment_id",
+    "screening_id",
+    "dose_id",
+    "check_in_id",
+    "entry_id",
+)
+
+
+def outcome_of(status: int) -> str:
+    """What an answer says about a write: done, not done, or unknown.
+
+    2xx: ok. 500 (a crash mid-way), 502 and 504 (the gateway lost the service or gave up
+    waiting): the write may or may not have happened, indeterminate. Any other answer is a
+    refusal that changed nothing: failed.
+    """
+    if 200 <= status < 300:
+        return "ok"
+    return "indeterminate" if status in (500, 502, 504) else "failed"
+
+
+def ids_of(path: str, body: Any, answer: Any) -> dict[str, str]:
+    """The ids a write names: in its path, its body and its answer (the answer wins)."""
+    ids = {"path": path}
+    for source in (body, answer):
+        if isinstance(source, dict):
+            ids.update({k: str(source[k]) for k in ID_FIELDS if source.get(k) is not None})
+    return ids
 
 
 def _rules(answer: Answer) -> set[str]:

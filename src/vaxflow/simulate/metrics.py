@@ -57,6 +57,22 @@ class Recorder:
         self._doses_per_second: Counter[int] = Counter()
         self.dose_times: list[float] = []  # monotonic seconds since start of each dose
         self.lag_samples: list[dict[str, Any]] = []  # consumer lag per group over time
+        self.history: list[dict[str, Any]] = []  # every write sent: its outcome and ids
+
+    def record(
+        self, endpoint: str, outcome: str, status: int, ids: dict[str, str], error: str = ""
+    ) -> None:
+        """A write's outcome: ok, failed (refused, nothing done) or indeterminate (unknown)."""
+        entry: dict[str, Any] = {
+            "at": round(self.elapsed(), 3),
+            "endpoint": endpoint,
+            "outcome": outcome,
+            "status": status,
+            "ids": ids,
+        }
+        if error:
+            entry["error"] = error
+        self.history.append(entry)
 
     def elapsed(self) -> float:
         """Seconds since the run started."""

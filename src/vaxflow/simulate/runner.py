@@ -34,9 +34,12 @@ WASTAGE = ("opened_vial_expired", "breakage")
 LAG_SAMPLE_S = 2.0
 
 
-async def simulate(config: SimulationConfig) -> dict[str, Any]:
-    """Run one simulated campaign day against the running stack; the result document."""
-    recorder = Recorder()
+async def simulate(config: SimulationConfig, recorder: Recorder | None = None) -> dict[str, Any]:
+    """Run one simulated campaign day against the running stack; the result document.
+
+    Pass a recorder to watch the run while it goes (the fault suite reads its history).
+    """
+    recorder = recorder or Recorder()
     gateway = Gateway(config.gateway_url, recorder, config.request_timeout_s)
     try:
         return await _simulate(config, recorder, gateway)
@@ -74,15 +77,15 @@ async def _simulate(config: SimulationConfig, recorder: Recorder, gw: Gateway) -
         gateway=gw,
         recorder=recorder,
         otp=OtpInbox(config.outbox_path),
-        people=People(random.Random(f"{config.seed}|{run_id}")),  # fresh IDs every run
+        people=People(random.Random(f"{config.seed}|{run_id}")),  # fresh IDs every run  # nosec B311  # simulated people, not secrets
         sites=sites,
         today=today,
-        rng=random.Random(config.seed),
+        rng=random.Random(config.seed),  # nosec B311  # simulated choices
         verifier_source=address(2, 0),
     )
     citizens = [
         Citizen(plan, ctx.people.phone(), address(1, plan.index % config.citizen_addresses))
-        for plan in plans(config, len(sites), random.Random(config.seed))
+        for plan in plans(config, len(sites), random.Random(config.seed))  # nosec B311  # simulated choices
     ]
     recorder.started = time.monotonic()  # the day starts now
     progress = Progress(recorder, config, len(citizens))
@@ -97,11 +100,15 @@ async def _simulate(config: SimulationConfig, recorder: Recorder, gw: Gateway) -
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     day_s = recorder.elapsed()
-    results = [
-        await checks.certificates(ctx, citizens),
-        await checks.slots(gw, sites),
-        await checks.stock(gw, sites, config.ready_timeout_s),
-    ]
+    results = (
+        [
+            await checks.certificates(ctx, citizens),
+            await checks.slots(gw, sites),
+            await checks.stock(gw, sites, config.ready_timeout_s),
+        ]
+        if config.after_checks
+        else []
+    )
     return _result(config, recorder, sites, results, run_id, started_at, day_s)
 
 
@@ -271,6 +278,7 @@ def _result(
                 "site_id": s.site_id,
                 "session_id": s.session_id,
                 "lot_number": s.lot_number,
+                "lot_id": s.lot_id,
                 "received": s.received,
                 "doses": s.doses,
                 "wasted": s.wasted,

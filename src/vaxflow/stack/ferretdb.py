@@ -59,7 +59,18 @@ class FerretDB:
             ),
             directory=self.data.parent,
             priority=110,
+            # FerretDB's private Unix socket (behind the write gate) goes to os.TempDir(),
+            # named after the database URL. Stacks side by side on one machine (in network
+            # namespaces, the same ports) would share /tmp and that name: each FerretDB start
+            # took over the others' socket, so one stack's gate reached another's database.
+            # A temporary directory of this stack's own keeps the socket private.
+            environment={"TMPDIR": str(self.socket_dir)},
         )
+
+    @property
+    def socket_dir(self) -> Path:
+        """Where FerretDB puts its private socket: inside this stack's state directory."""
+        return self.settings.run_dir
 
     def check_ready(self, log: LogWindow) -> str | None:
         from pymongo import MongoClient  # client libraries load only when used: a fast CLI

@@ -44,6 +44,9 @@ class Service:
                 # Fixed, not the caller's PATH: the same configuration from any shell.
                 "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
                 "PYTHONUNBUFFERED": "1",
+                # Off while the file is absent; `vaxflow faults` writes it to crash or slow
+                # consumers and outbox relays at chosen points (vaxflow_servicekit.faultpoints).
+                "VAXFLOW_FAULT_POINTS_FILE": str(self.settings.stack_dir / "faults" / "points"),
                 **self.route.env,
             },
         )

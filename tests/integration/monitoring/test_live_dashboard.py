@@ -408,3 +408,33 @@ async def _count(items: list[Any]) -> int:
 
 def _has_site(summary: dict[str, Any], site: uuid.UUID) -> bool:
     return any(s["site_id"] == str(site) and s["doses_today"] == 1 for s in summary["sites"])
+
+
+async def test_a_poison_message_is_dead_lettered_saying_where_it_came_from(
+    live: LiveApp, kafka_settings: KafkaSettings
+) -> None:
+    """Issue 11: the fault suite found the live picture's dead letters untraceable."""
+    topic = live.topics["injection.dose.v1"]
+    sent = await live.producer.send_and_wait(topic, b"{not json", key=b"poison")
+    site = uuid.uuid4()
+    await live.publish(dose(uuid.uuid4(), site))  # the partition moves on past the poison
+
+    await poll_until(lambda: live.site(site), accept=lambda s: s.get("doses_today") == 1)
+    dlq = TopicPartition(dlq_topic(live.settings.live.consumer_group), 0)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_settings.bootstrap)
+    await consumer.start()
+    try:
+        consumer.assign([dlq])
+        consumer.seek(dlq, 0)
+        batch = await asyncio.wait_for(consumer.getone(), timeout=60)
+    finally:
+        await consumer.stop()
+    headers = {k: v.decode() for k, v in batch.headers}
+    assert headers["dlq.reason"] == "invalid_message"
+    assert headers["dlq.error"]
+    assert (headers["dlq.topic"], headers["dlq.partition"], headers["dlq.offset"]) == (
+        topic,
+        str(sent.partition),
+        str(sent.offset),
+    )
+    assert headers["dlq.group"] == live.settings.live.consumer_group

@@ -356,3 +356,22 @@ def test_site_scope(who: Principal, site: str, district: str | None, covered: bo
 )
 def test_district_scope(who: Principal, covered: bool) -> None:
     assert who.covers_district("Q1") is covered
+
+
+async def test_requests_arriving_while_the_first_fetch_runs_wait_for_it(
+    issuer: LocalTokenIssuer,
+) -> None:
+    """Issue 11: after a restart the first burst of requests answered 503 (no key yet)."""
+
+    async def slow_jwks(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.05)
+        return httpx.Response(200, json=issuer.jwks())
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(slow_jwks))
+    verifier = TokenVerifier(issuer.settings, JwksCache(issuer.settings.jwks_url, http=http))
+    token = issuer.token()
+
+    principals = await asyncio.gather(*(verifier.verify_token(token) for _ in range(5)))
+
+    assert len({p.subject for p in principals}) == 1
+    await http.aclose()

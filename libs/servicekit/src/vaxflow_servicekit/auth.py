@@ -164,7 +164,9 @@ class JwksCache:
         return self._clock() - self._fetched_at >= self._cache_seconds and self._may_attempt()
 
     async def _refresh_if(self, needed: Callable[[], bool]) -> None:
-        if not needed():
+        # A request arriving while a fetch runs waits for it: right after a (re)start, the
+        # first burst would otherwise find no key yet and answer 503 (found by the fault suite).
+        if not needed() and not self._lock.locked():
             return
         async with self._lock:
             # Another request may have refreshed while this one waited for the lock.

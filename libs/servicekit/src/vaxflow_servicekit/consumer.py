@@ -23,6 +23,7 @@ from pymongo.errors import ConnectionFailure, OperationFailure, WriteConcernErro
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from vaxflow_servicekit import faultpoints
 from vaxflow_servicekit.kafka import create_producer, ensure_topics
 from vaxflow_servicekit.metrics import (
     CONSUMER_LAG,
@@ -230,6 +231,7 @@ class ReliableConsumer:
         """Run the handler once; None on success, else the failure's kind and error."""
         started = asyncio.get_running_loop().time()
         try:
+            await faultpoints.hit("consumer.before_effect")
             await handler(envelope.payload, envelope)
         except PermanentError as exc:
             return self._failed(message, "permanent", exc)
@@ -244,6 +246,7 @@ class ReliableConsumer:
             asyncio.get_running_loop().time() - started
         )
         KAFKA_CONSUMED.labels(self.group, message.topic, envelope.event_type).inc()
+        await faultpoints.hit("consumer.after_effect")
         return None
 
     def _failed(
@@ -307,7 +310,14 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 def _dlq_headers(
     group: str, message: ConsumerRecord[bytes, bytes], reason: str, exc: BaseException
 ) -> list[tuple[str, bytes]]:
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    return dlq_headers(group, message, reason, f"{type(exc).__name__}: {exc}")
+
+
+def dlq_headers(
+    group: str, message: ConsumerRecord[bytes, bytes], reason: str, error: str
+) -> list[tuple[str, bytes]]:
+    """What a dead letter says about itself: why, and where it came from (to trace or replay)."""
+    error = error[:2000]
     return [
         ("dlq.reason", reason.encode()),
         ("dlq.error", error.encode()),

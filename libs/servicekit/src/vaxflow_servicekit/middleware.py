@@ -2,7 +2,8 @@
 
 `RequestContextMiddleware` is the outermost layer: it gives each request its ids, binds them to
 the logs, echoes them on the response, counts the request by route template, and answers a
-500 problem itself when an exception escapes, so even that response carries the request id.
+500 problem itself when an exception escapes, so even that response carries the request id
+(a 503 naming the dependency when the error says the database, Redis or Kafka is down).
 `BodyLimitMiddleware` refuses bodies over the limit with a 413 problem.
 """
 
@@ -21,6 +22,7 @@ from vaxflow_servicekit.context import SCOPE_KEY, RequestContext
 from vaxflow_servicekit.logging import get_logger, log_context
 from vaxflow_servicekit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from vaxflow_servicekit.problems import ProblemError, internal_error, respond_to
+from vaxflow_servicekit.unavailable import unavailable_problem
 
 REQUEST_ID_HEADER = "x-request-id"
 CORRELATION_ID_HEADER = "x-correlation-id"
@@ -121,11 +123,11 @@ class RequestContextMiddleware:
         with log_context(request_id=context.request_id, correlation_id=context.correlation_id):
             try:
                 await self.app(scope, receive, exchange.send)
-            except Exception:
-                log.exception("unhandled_error", path=scope.get("path"))
+            except Exception as exc:
+                error = _problem_for(exc, scope)
                 if exchange.started:
                     raise  # too late for a problem response; the server drops the connection
-                await respond_to(scope, internal_error())(scope, receive, exchange.send)
+                await respond_to(scope, error)(scope, receive, exchange.send)
             finally:
                 self._observe(scope, exchange.status, time.perf_counter() - started)
 
@@ -141,6 +143,17 @@ class RequestContextMiddleware:
                 status=status,
                 duration_ms=round(elapsed_s * 1000, 2),
             )
+
+
+def _problem_for(exc: Exception, scope: Scope) -> ProblemError:
+    """A 503 naming the dependency that is down (logged without a trace), else the 500."""
+    unavailable = unavailable_problem(exc)
+    if unavailable is not None:
+        dependency = unavailable.extensions["dependency"]
+        log.warning("dependency_unavailable", dependency=dependency, error=type(exc).__name__)
+        return unavailable
+    log.error("unhandled_error", path=scope.get("path"), exc_info=exc)
+    return internal_error()
 
 
 class BodyTooLarge(HTTPException):

@@ -25,6 +25,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from vaxflow_servicekit import faultpoints
 from vaxflow_servicekit.metrics import (
     KAFKA_PRODUCE_ERRORS,
     KAFKA_PRODUCED,
@@ -205,6 +206,8 @@ class OutboxRelay:
                 published.append((doc_id, acked))
             count += len(acked)
             self._log_failures(results)
+        if published:
+            await faultpoints.hit("relay.after_publish")
         await self._remove_published(published)
         OUTBOX_PUBLISHED.labels(self._name).inc(count)
         await self._report_backlog(docs)

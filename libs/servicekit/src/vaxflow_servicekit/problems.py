@@ -210,8 +210,16 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return _respond(request, validation_problem(field_errors(exc.errors())))
 
 
+# FastAPI's 400 for a body it cannot even decode (bytes that are not UTF-8).
+_UNDECODABLE_BODY = "There was an error parsing the body"
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _UNDECODABLE_BODY:
+        # The same 422 as a body that is not JSON, as every operation with a body documents.
+        invalid = FieldError(field="body", rule="json_invalid", message="Body is not valid JSON")
+        return _respond(request, validation_problem([invalid]))
     phrase = _phrase(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     error = ProblemError(exc.status_code, detail, headers=exc.headers)
@@ -246,7 +254,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _implied_statuses(operation: Mapping[str, Any]) -> list[int]:
-    statuses = [500]
+    statuses = [500, 503]  # 503: a dependency is down (see vaxflow_servicekit.unavailable)
     if "requestBody" in operation:
         statuses += [413, 422]
     if operation.get("security"):

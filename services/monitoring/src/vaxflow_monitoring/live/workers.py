@@ -26,7 +26,7 @@ from vaxflow_monitoring.live.handlers import Live
 from vaxflow_monitoring.live.pipeline import PipelineReader
 from vaxflow_monitoring.live.store import LiveStore
 from vaxflow_monitoring.live_settings import LiveSettings
-from vaxflow_servicekit.consumer import dlq_topic
+from vaxflow_servicekit.consumer import dlq_headers, dlq_topic
 from vaxflow_servicekit.kafka import create_producer, ensure_topics
 from vaxflow_servicekit.logging import get_logger
 from vaxflow_servicekit.settings import KafkaSettings
@@ -170,8 +170,11 @@ class AggregatingConsumer:
         return Consumed(tp_key(message.topic, message.partition), message.offset, envelope)
 
     async def _dead_letter(self, message: Record, exc: InvalidMessage) -> None:
-        headers = [*(message.headers or ()), ("dlq.reason", b"invalid_message")]
-        headers.append(("dlq.error", exc.reason[:2000].encode()))
+        group = self._live.consumer_group
+        headers = [
+            *(message.headers or ()),
+            *dlq_headers(group, message, "invalid_message", exc.reason),
+        ]
         await self._dlq.send_and_wait(
             dlq_topic(self._live.consumer_group), message.value, message.key, headers=headers
         )

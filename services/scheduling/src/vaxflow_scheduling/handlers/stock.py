@@ -72,9 +72,10 @@ async def receive_stock(cmd: ReceiveStock, caller: Principal, c: Components) -> 
     manufacturer = cmd.manufacturer_code or rules.manufacturer
     await c.stock.hold_lot(cmd.site_id, _lot(lot_id, cmd, manufacturer))
     entry = _entry(cmd.receipt_id, cmd.site_id, lot_id, "receipt", cmd.doses_received, c.now())
-    if not await c.stock.record(entry | {"by": caller.subject}):
+    recorded = await c.stock.record(entry | {"by": caller.subject})
+    if not recorded and not await c.stock.unfinished(cmd.receipt_id):  # resumed after a crash
         return {"entry_id": cmd.receipt_id, "lot_id": lot_id, "repeated": True}
-    balance = await c.stock.apply(cmd.site_id, lot_id, cmd.doses_received)
+    balance, _ = await c.stock.apply(cmd.site_id, lot_id, cmd.doses_received, cmd.receipt_id)
     STOCK_BALANCE.labels(cmd.site_id, lot_id).set(balance)
     event = StockReceived(
         receipt_id=uuid.UUID(cmd.receipt_id),
@@ -88,7 +89,7 @@ async def receive_stock(cmd: ReceiveStock, caller: Principal, c: Components) -> 
         doses_received=cmd.doses_received,
         balance_after=max(balance, 0),
     )
-    await _announce(cmd.receipt_id, balance, [c.outbox(event, cmd.correlation_id)], c)
+    await _announce(entry, balance, [c.outbox(event, cmd.correlation_id)], c)
     await low_stock(cmd.site_id, cmd.product_code, c)  # lifts the low mark once supplied again
     return {"entry_id": cmd.receipt_id, "lot_id": lot_id, "balance_after": balance}
 
@@ -117,8 +118,9 @@ def _entry(
     }
 
 
-async def _announce(entry_id: str, balance: int, events: list[Document], c: Components) -> None:
-    await c.stock.announce(entry_id, balance, events, c.now())
+async def _announce(entry: Document, balance: int, events: list[Document], c: Components) -> None:
+    where = (entry["site_id"], entry["lot_id"])
+    await c.stock.announce(entry["_id"], where, balance, events, c.now())
     if events:
         c.events_written()
 
@@ -148,9 +150,10 @@ async def adjust_stock(cmd: AdjustStock, caller: Principal, c: Components) -> di
         )
     kind = "wastage" if wastage else "adjustment"
     entry = _entry(cmd.adjustment_id, cmd.site_id, cmd.lot_id, kind, cmd.doses_delta, c.now())
-    if not await c.stock.record(entry | {"reason": cmd.reason, "by": caller.subject}):
+    recorded = await c.stock.record(entry | {"reason": cmd.reason, "by": caller.subject})
+    if not recorded and not await c.stock.unfinished(cmd.adjustment_id):
         return {"entry_id": cmd.adjustment_id, "lot_id": cmd.lot_id, "repeated": True}
-    balance = await c.stock.apply(cmd.site_id, cmd.lot_id, cmd.doses_delta)
+    balance, _ = await c.stock.apply(cmd.site_id, cmd.lot_id, cmd.doses_delta, cmd.adjustment_id)
     STOCK_BALANCE.labels(cmd.site_id, cmd.lot_id).set(balance)
     event = _adjusted(
         cmd.adjustment_id,
@@ -162,7 +165,7 @@ async def adjust_stock(cmd: AdjustStock, caller: Principal, c: Components) -> di
         caller.subject,
         balance,
     )
-    await _announce(cmd.adjustment_id, balance, [c.outbox(event, cmd.correlation_id)], c)
+    await _announce(entry, balance, [c.outbox(event, cmd.correlation_id)], c)
     return {"entry_id": cmd.adjustment_id, "lot_id": cmd.lot_id, "balance_after": balance}
 
 
@@ -220,11 +223,12 @@ async def move_dose(m: DoseMovement, c: Components) -> None:
     await c.stock.hold_lot(m.site_id, {"lot_id": m.lot_id, "product_code": m.product_code})
     kind = "dose" if m.reason is None else "adjustment"
     entry = _entry(m.entry_id, m.site_id, m.lot_id, kind, m.delta, c.now())
-    if not await c.stock.record(entry | {"dose_id": m.dose_id, "reason": m.reason}):
-        return
-    balance = await c.stock.apply(m.site_id, m.lot_id, m.delta)
+    recorded = await c.stock.record(entry | {"dose_id": m.dose_id, "reason": m.reason})
+    if not recorded and not await c.stock.unfinished(m.entry_id):
+        return  # a redelivery of an entry already done
+    balance, moved = await c.stock.apply(m.site_id, m.lot_id, m.delta, m.entry_id)
     STOCK_BALANCE.labels(m.site_id, m.lot_id).set(balance)
-    if kind == "dose":
+    if kind == "dose" and moved:
         await c.stock.count_dose(m.site_id, m.product_code, c.today())
     if balance < 0:
         await c.stock.flag(m.site_id, m.lot_id, "discrepancy", True)
@@ -241,7 +245,7 @@ async def move_dose(m: DoseMovement, c: Components) -> None:
     low = await low_stock(m.site_id, m.product_code, c) if m.delta < 0 else None
     if low is not None:
         events.append(c.outbox(low, m.correlation_id, causation_id=m.causation_id))
-    await _announce(m.entry_id, balance, events, c)
+    await _announce(entry, balance, events, c)
 
 
 async def low_stock(site_id: str, product_code: str, c: Components) -> StockLow | None:

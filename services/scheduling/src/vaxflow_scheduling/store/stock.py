@@ -5,6 +5,10 @@ dose given, `void:<dose id>`, `correct:<correction id>:<out|in>`), so a replayed
 entry there and changes nothing. The balance of a lot is the sum of its entries' deltas,
 recomputed from the ledger on every read; the lot's `on_hand` counter follows each entry and
 tells a dose on an empty lot (a discrepancy, recorded, never refused).
+
+An entry is three writes: `record`, `apply` (the counter), `announce` (its balance and events).
+An entry found without its balance was interrupted by a crash: the retry or redelivery resumes
+it, and `apply` recognises an entry it already counted (see there), so it counts once.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ LEDGER = "stock_ledger"
 ALERTS = "stock_alerts"
 LOT_STATUS = "lot_status"
 RATES = "stock_rates"
+PENDING = "pending_entries"  # on a lot: entries applied to its counter, not yet announced
 
 
 def lot_key(site_id: str, lot_id: str) -> str:
@@ -73,25 +78,49 @@ class MongoStockLedger:
             return False
         return True
 
-    async def apply(self, site_id: str, lot_id: str, delta: int) -> int:
-        """Move the lot's on-hand counter by an entry's delta; the balance after."""
+    async def unfinished(self, entry_id: str) -> bool:
+        """True when the entry is in the ledger but was never announced (a crash in between)."""
+        doc = await self._ledger.find_one({"_id": entry_id}, {"balance_after": 1})
+        return doc is not None and "balance_after" not in doc
+
+    async def apply(self, site_id: str, lot_id: str, delta: int, entry_id: str) -> tuple[int, bool]:
+        """Move the lot's on-hand counter by an entry's delta, once; the balance after, and
+        whether this call moved it.
+
+        The lot remembers the entries applied but not yet announced (`pending`), in the same
+        single-document update as the counter, so an entry resumed after a crash between
+        here and `announce` does not move the counter twice.
+        """
+        key = lot_key(site_id, lot_id)
         doc = await self._lots.find_one_and_update(
-            {"_id": lot_key(site_id, lot_id)},
-            {"$inc": {"on_hand": delta}},
-            upsert=True,
+            {"_id": key, PENDING: {"$ne": entry_id}},
+            {"$inc": {"on_hand": delta}, "$push": {PENDING: entry_id}},
             return_document=ReturnDocument.AFTER,
         )
-        assert doc is not None
-        return int(doc["on_hand"])
+        if doc is not None:
+            return int(doc["on_hand"]), True
+        held = await self._lots.find_one({"_id": key}, {"on_hand": 1})
+        if held is not None:  # applied before the crash
+            return int(held.get("on_hand", 0)), False
+        await self._lots.update_one({"_id": key}, {"$setOnInsert": {"on_hand": 0}}, upsert=True)
+        return await self.apply(site_id, lot_id, delta, entry_id)
 
     async def announce(
-        self, entry_id: str, balance_after: int, events: Sequence[Document], now: datetime
+        self,
+        entry_id: str,
+        lot: tuple[str, str],
+        balance_after: int,
+        events: Sequence[Document],
+        now: datetime,
     ) -> None:
-        """Store an entry's balance and its events (the relay publishes them)."""
+        """Store an entry's balance and its events (the relay publishes them), once; then the
+        lot forgets the entry (`apply` no longer needs to recognise it)."""
         update = {"$set": {"balance_after": balance_after}}
         await self._ledger.update_one(
-            {"_id": entry_id}, with_events(update, events, now) if events else update
+            {"_id": entry_id, "balance_after": {"$exists": False}},
+            with_events(update, events, now) if events else update,
         )
+        await self._lots.update_one({"_id": lot_key(*lot)}, {"$pull": {PENDING: entry_id}})
 
     async def count_dose(self, site_id: str, product_code: str, day: date) -> None:
         """Count one dose of a product given at a site on a day (for the recent rate)."""

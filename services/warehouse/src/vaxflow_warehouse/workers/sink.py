@@ -20,6 +20,7 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter, Gauge
 
+from vaxflow_servicekit import faultpoints
 from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import ensure_topics
 from vaxflow_servicekit.metrics import CONSUMER_LAG, DLQ_MESSAGES
@@ -136,6 +137,7 @@ class WarehouseSink:
             await asyncio.to_thread(self._store_all, list(batches.values()))
             for tp in batches:
                 self._batches.pop(tp, None)
+            await faultpoints.hit("consumer.after_effect")
             await self._commit(consumer, {tp: b.last + 1 for tp, b in batches.items()})
             _report_lag(self.group, consumer, batches)
 
