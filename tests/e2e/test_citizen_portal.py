@@ -18,9 +18,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -37,6 +38,7 @@ from playwright.async_api import (
     expect,
 )
 
+from tests.e2e.axe import grave_violations
 from tests.e2e.gateway import STACK, gateway_client, outbox_path, seeded_staff
 from tests.e2e.test_registration_flows import CODE, staff_headers
 from tests.integration.injection.conftest import NO_TO_EVERYTHING, NORMAL_VITALS
@@ -432,3 +434,182 @@ async def test_a_family_member_is_registered_booked_and_their_appointment_change
     assert (cancelled["session_id"], cancelled["slot"]) == (first.session_id, first.slot)
     assert (booked["session_id"], booked["slot"]) == (second.session_id, second.slot)
     assert scanned == by_status["booked"]["check_in_token"]
+
+
+async def _admin(gateway: httpx.AsyncClient) -> dict[str, str]:
+    entry = next(e for e in await seeded_staff() if e["role"] == "admin")
+    return await staff_headers(gateway, entry)
+
+
+async def _session_for_elders(gateway: httpx.AsyncClient) -> tuple[str, str, list[str]]:
+    """A two-slot session at a new site for people of 90 and over: its id, date and slots."""
+    admin = await _admin(gateway)
+    site = await gateway.post(
+        "/sites",
+        json={
+            "name": f"Trạm Y tế thử {uuid.uuid4().hex[:8]}",
+            "address": "2 Nguyễn Văn Trỗi, Phường 8",
+            "area": {"province_code": "79", "district_code": "770", "ward_code": "27139"},
+            "opens": "08:00",
+            "closes": "10:00",
+            "slot_minutes": 60,
+            "daily_capacity": 50,
+        },
+        headers=admin,
+    )
+    assert site.status_code == 201, site.text
+    site_id: str = site.json()["site_id"]
+    day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + timedelta(days=2)
+    session = await gateway.post(
+        f"/sites/{site_id}/sessions",
+        json={
+            "date": day.isoformat(),
+            "product_code": "EU/1/21/1529",
+            "doses": ["first"],
+            "slot_capacity": 50,
+            "min_age": 90,
+        },
+        headers=admin,
+    )
+    assert session.status_code == 201, session.text
+    session_id: str = session.json()["session_id"]
+    found = await gateway.get("/availability", params={"site_id": site_id})
+    [listed] = [s for s in found.json()["items"] if s["session_id"] == session_id]
+    return session_id, day.isoformat(), [slot["slot"] for slot in listed["slots"]]
+
+
+async def test_an_invitation_shows_in_the_portal_and_is_changed_then_cancelled(
+    gateway: httpx.AsyncClient, citizen: Citizen
+) -> None:
+    """Also: an access token the API refuses is replaced by the rotated refresh token, and the
+    citizen stays logged in (the refresh token used is spent)."""
+    page = citizen.page
+    dialogs: list[str] = []
+
+    async def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    serial = uuid.uuid4().int % 10**6
+    elder = _adult("self", phone=citizen.phone) | {
+        "date_of_birth": "1931-05-17",
+        "national_id": cccd(1931, "female", serial),
+    }
+    registered = await gateway.post("/citizens", json=elder, headers=await citizen.headers())
+    assert registered.status_code == 201, registered.text
+    citizen_id = registered.json()["citizen_id"]
+    session_id, day, slots = await _session_for_elders(gateway)
+    admin = await _admin(gateway)
+
+    async def invite() -> httpx.Response:
+        body = {"session_id": session_id, "count": 50}
+        return await gateway.post("/invitations", json=body, headers=admin)
+
+    def invites_them(response: httpx.Response) -> bool:
+        given = response.json().get("appointments", []) if response.status_code == 201 else []
+        return response.status_code != 201 or any(a["citizen_id"] == citizen_id for a in given)
+
+    # Until scheduling learns the citizen from registration.citizen.v1.
+    invited = await poll_until(invite, accept=invites_them, what="the elder invited")
+    assert invited.status_code == 201, invited.text
+    [invitation] = [a for a in invited.json()["appointments"] if a["citizen_id"] == citizen_id]
+
+    # The access token has expired (the API refuses it): the portal refreshes, no new login.
+    before: dict[str, Any] = await page.evaluate(
+        f"JSON.parse(localStorage.getItem('{SESSION_KEY}'))"
+    )
+    await page.evaluate(
+        f"""() => {{
+            const s = JSON.parse(localStorage.getItem('{SESSION_KEY}'));
+            localStorage.setItem('{SESSION_KEY}', JSON.stringify({{...s, access_token: 'x.y.z'}}));
+        }}"""
+    )
+    await page.reload()
+    card = page.locator(f'li.appointment[data-appointment="{invitation["appointment_id"]}"]')
+    await expect(card.locator(".badge.invite")).to_have_text("Lời mời", timeout=STREAM_TIMEOUT_MS)
+    await expect(card).to_contain_text("Đã đặt")
+    await expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    after: dict[str, Any] = await page.evaluate(
+        f"JSON.parse(localStorage.getItem('{SESSION_KEY}'))"
+    )
+    assert after["access_token"] not in ("x.y.z", before["access_token"])
+    assert after["refresh_token"] != before["refresh_token"]
+    spent = await gateway.post("/auth/refresh", json={"refresh_token": before["refresh_token"]})
+    assert spent.status_code == 401, spent.text
+    await _screenshot(page, "invitation.png")
+    assert await grave_violations(page) == []
+
+    # The citizen confirms the place by opening its check-in QR, then moves to the other slot.
+    await card.get_by_role("link", name="Mã QR check-in").click()
+    assert await _decode_qr(page.get_by_test_id("check-in-qr")) == invitation["check_in_token"]
+    await page.get_by_role("link", name="Quay lại").click()
+    await card.get_by_role("link", name="Đổi lịch").click()
+    await expect(page.get_by_role("heading", name="Đổi lịch tiêm")).to_be_visible()
+    other = next(slot for slot in slots if slot != invitation["slot"])
+    await _book_on_the_page(page, Place(session_id, other, day))
+    await expect(page.locator(".notice")).to_contain_text("Đã đổi lịch")
+    await page.get_by_role("link", name="Quay lại").click()
+    changed = page.locator("li.appointment.status-booked")
+    await expect(changed).to_have_count(1)
+    await expect(changed.locator(".badge.invite")).to_have_count(0)  # booked by the citizen
+    await changed.get_by_role("button", name="Hủy lịch").click()
+    await expect(page.locator(".notice")).to_have_text("Đã hủy lịch hẹn.")
+    await expect(page.locator("li.appointment.status-booked")).to_have_count(0)
+    assert dialogs == ["Hủy lịch hẹn này?"]
+    await _screenshot(page, "invitation-changed-then-cancelled.png")
+
+    mine = await gateway.get(
+        "/appointments", params={"citizen_id": citizen_id}, headers=await citizen.headers()
+    )
+    assert mine.status_code == 200, mine.text
+    by_channel = {a["channel"]: a for a in mine.json()["items"]}
+    assert by_channel["invitation"]["status"] == "cancelled"
+    assert by_channel["invitation"]["slot"] == invitation["slot"]
+    [own] = [a for a in mine.json()["items"] if a["channel"] != "invitation"]
+    assert (own["slot"], own["status"]) == (other, "cancelled")
+
+
+async def test_the_portals_screens_have_no_serious_accessibility_violation(
+    gateway: httpx.AsyncClient, browser: Browser, citizen: Citizen
+) -> None:
+    """axe-core (tests/e2e/axe.py) on the login, home, registration, booking, health book,
+    certificate and reaction screens, in Vietnamese and the home screen in English."""
+    found: dict[str, list[str]] = {}
+    context = await browser.new_context(viewport=PHONE_SCREEN, is_mobile=True)
+    login = await context.new_page()
+    await login.goto(f"{STACK.gateway_url}/")
+    await expect(login.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    found["login"] = await grave_violations(login)
+    await context.close()
+
+    page = citizen.page
+    body = _adult("self", phone=citizen.phone)
+    registered = await gateway.post("/citizens", json=body, headers=await citizen.headers())
+    assert registered.status_code == 201, registered.text
+    await page.reload()
+    await expect(page.get_by_test_id("person-name")).to_have_text(body["full_name"])
+    await expect(page.get_by_role("link", name="Đặt lịch tiêm")).to_be_visible(
+        timeout=STREAM_TIMEOUT_MS
+    )
+    found["home"] = await grave_violations(page)
+    screens = {
+        "register": ("#/register?family=1", "Đăng ký người thân"),
+        "book": ("#/book", "Đặt lịch tiêm"),
+        "health": ("#/health", "Sổ tiêm chủng"),
+        "certificate": ("#/certificate", "Chứng nhận tiêm chủng"),
+        "reaction": ("#/reaction", "Báo phản ứng sau tiêm"),
+    }
+    for screen, (route, heading) in screens.items():
+        await page.goto(f"{STACK.gateway_url}/{route}")
+        await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        await page.wait_for_load_state("networkidle")
+        found[screen] = await grave_violations(page)
+        await _screenshot(page, f"phone-{screen}.png")
+    await page.goto(f"{STACK.gateway_url}/#/")
+    await page.get_by_role("button", name="Switch to English").click()
+    await expect(page.get_by_role("link", name="Health book", exact=True)).to_be_visible()
+    found["home in English"] = await grave_violations(page)
+    await page.get_by_role("button", name="Chuyển sang tiếng Việt").click()
+
+    assert {screen: v for screen, v in found.items() if v} == {}

@@ -588,17 +588,81 @@ function Reactions({ app, person }) {
 // ---------------------------------------------------------------------------------------------
 // The board
 
+/**
+ * Who is in screening and in observation, and the doses so far: the site's day as injection
+ * knows it (every device's records) merged with what this device holds that the server does
+ * not know yet (records kept offline) or knows better (the names of people it checked in).
+ */
+/** Someone another device checked in: the id and the queue number the server knows. */
+function stranger(entry) {
+  const check_in = entry.queue_number ? { queue_number: entry.queue_number } : undefined;
+  return { citizen_id: entry.citizen_id, day: today(), name: "", check_in };
+}
+
+export function boardView(people, board) {
+  const server = board && board.date === today() ? board : null;
+  const local = new Map(people.map((p) => [p.citizen_id, p]));
+  const closedHere = new Set((server?.observations_closed ?? []).map((o) => o.dose_id));
+  const dosedHere = new Set((server?.doses ?? []).map((d) => d.citizen_id));
+  const byNumber = (a, b) => (a.check_in?.queue_number ?? 1e9) - (b.check_in?.queue_number ?? 1e9);
+
+  const screening = people.filter(
+    (p) => (p.stage === "screening" || p.stage === "ready") && !dosedHere.has(p.citizen_id),
+  );
+  for (const entry of server?.screened ?? []) {
+    const mine = local.get(entry.citizen_id);
+    if (!entry.cleared || (mine && !["waiting", "screening"].includes(mine.stage))) continue;
+    if (mine?.stage === "screening") screening.splice(screening.indexOf(mine), 1);
+    screening.push({
+      ...(mine ?? stranger(entry)),
+      screening: {
+        screening_id: entry.screening_id,
+        outcome: entry.outcome,
+        proposed_outcome: entry.proposed_outcome,
+        product_code: entry.product_code,
+      },
+      stage: "ready",
+      elsewhere: true,
+    });
+  }
+  screening.sort(byNumber);
+
+  const observing = people.filter(
+    (p) => p.stage === "observation" && !(p.dose?.dose_id && closedHere.has(p.dose.dose_id)),
+  );
+  const watched = new Set(observing.map((p) => p.dose?.dose_id).filter(Boolean));
+  for (const entry of server?.observations_open ?? []) {
+    const mine = local.get(entry.citizen_id);
+    // A dose this device knows of (given here, maybe still uploading, maybe closed here) is its own.
+    if (watched.has(entry.dose_id) || mine?.dose) continue;
+    observing.push({
+      ...(mine ?? stranger(entry)),
+      dose: { dose_id: entry.dose_id, administered_at: entry.started_at },
+      stage: "observation",
+      elsewhere: true,
+    });
+  }
+  observing.sort((a, b) => a.dose.administered_at.localeCompare(b.dose.administered_at));
+
+  // Doses the server counted, and this device's doses it has not received yet.
+  const waitingUpload = people.filter((p) => p.dose && !p.dose.dose_id && !p.dose.refused).length;
+  const doses = server
+    ? server.doses_total + waitingUpload
+    : people.filter((p) => p.dose && !p.dose.refused).length;
+  const screenedHere = new Set((server?.screened ?? []).map((e) => e.citizen_id));
+  const waiting = people.filter(
+    (p) => p.stage === "waiting" && !screenedHere.has(p.citizen_id) && !dosedHere.has(p.citizen_id),
+  );
+  return { waiting, screening, observing, doses, fromServer: !!server };
+}
+
 function Board({ app, now }) {
-  const { queue, people, stock } = app;
+  const { queue, people, stock, view } = app;
   const local = new Map(
     people.filter((p) => p.check_in?.queue_number).map((p) => [p.check_in.queue_number, p]),
   );
-  const waiting = people.filter((p) => p.stage === "waiting");
-  const screening = people.filter((p) => p.stage === "screening" || p.stage === "ready");
-  const observing = people
-    .filter((p) => p.stage === "observation")
-    .sort((a, b) => a.dose.administered_at.localeCompare(b.dose.administered_at));
-  const dosesToday = people.filter((p) => p.dose && !p.dose.refused).length;
+  const { waiting, screening, observing } = view;
+  const dosesToday = view.doses;
   const onBoard = new Set((queue?.people ?? []).map((e) => e.queue_number));
 
   return html`
@@ -611,14 +675,14 @@ function Board({ app, now }) {
               ${` next arrival waits about ${clock(queue.expected_wait_s)}`}
             </p>`
           : html`<p class="muted">${app.online ? "Loading the queue…" : "No connection: the queue shows again when it returns."}</p>`}
-        <ol class="people">
+        <ol class="people" tabindex="0" aria-labelledby="queue-title">
           ${(queue?.people ?? []).map((entry) => {
             const person = local.get(entry.queue_number);
             return html`<li data-queue-number=${entry.queue_number}>
               <span class="number">#${entry.queue_number}</span>
               <span class="who">${person ? who(person) : entry.method === "walk_in" ? "walk-in" : "appointment"}</span>
               <span class="wait" title="waiting">${clock(entry.waiting_s + (now - app.queueAt) / 1000)}</span>
-              ${person?.stage === "waiting" &&
+              ${person?.stage === "waiting" && waiting.includes(person) &&
               html`<button type="button" onClick=${() => app.startScreening(person)}>
                 Screen #${entry.queue_number}
               </button>`}
@@ -641,16 +705,22 @@ function Board({ app, now }) {
 
       <section class="panel screening-list" aria-labelledby="screening-list-title">
         <h2 id="screening-list-title">In screening</h2>
-        <ul class="people">
+        <ul class="people" tabindex="0" aria-labelledby="screening-list-title">
           ${screening.map(
             (person) => html`<li data-citizen=${person.citizen_id} data-stage=${person.stage}>
-              <span class="number">#${person.check_in?.queue_number}</span>
+              <span class="number">${person.check_in?.queue_number ? `#${person.check_in.queue_number}` : ""}</span>
               <span class="who">${who(person)}</span>
               ${person.stage === "screening"
                 ? html`<button type="button" onClick=${() => app.startScreening(person)}>Continue screening</button>`
                 : html`<span class="badge">${OUTCOMES[person.screening.outcome]}</span>
-                    <button type="button" onClick=${() => app.setWork({ kind: "dose", citizen_id: person.citizen_id })}>
-                      Dose for #${person.check_in?.queue_number}
+                    <button
+                      type="button"
+                      onClick=${async () => {
+                        await app.adopt(person);
+                        app.setWork({ kind: "dose", citizen_id: person.citizen_id });
+                      }}
+                    >
+                      Dose for ${person.check_in?.queue_number ? `#${person.check_in.queue_number}` : who(person)}
                     </button>`}
             </li>`,
           )}
@@ -660,17 +730,24 @@ function Board({ app, now }) {
 
       <section class="panel observation" aria-labelledby="observation-title">
         <h2 id="observation-title">Observation (${OBSERVATION_MINUTES} min)</h2>
-        <ul class="people">
+        <ul class="people" tabindex="0" aria-labelledby="observation-title">
           ${observing.map((person) => {
             const left = OBSERVATION_MINUTES * 60 - (now - Date.parse(person.dose.administered_at)) / 1000;
             return html`<li data-citizen=${person.citizen_id} class=${left <= 0 ? "due" : ""}>
+              ${person.check_in?.queue_number && html`<span class="number">#${person.check_in.queue_number}</span>`}
               <span class="who">${who(person)}</span>
               <span class="countdown" data-countdown>${left > 0 ? clock(left) : "done"}</span>
               ${person.dose.client_id && !person.dose.dose_id && html`<span class="badge pending">offline</span>`}
               <button type="button" onClick=${() => app.closeObservation(person, [], [])}>
                 No reaction: close
               </button>
-              <button type="button" onClick=${() => app.setWork({ kind: "reactions", citizen_id: person.citizen_id })}>
+              <button
+                type="button"
+                onClick=${async () => {
+                  await app.adopt(person);
+                  app.setWork({ kind: "reactions", citizen_id: person.citizen_id });
+                }}
+              >
                 Reactions…
               </button>
             </li>`;
@@ -682,7 +759,9 @@ function Board({ app, now }) {
       <section class="panel stats" aria-labelledby="stats-title">
         <h2 id="stats-title">Today</h2>
         <p>
-          Doses so far (this device): <strong data-metric="doses-today">${dosesToday}</strong>
+          ${`Doses so far${view.fromServer ? "" : " (this device)"}: `}<strong data-metric="doses-today"
+            >${dosesToday}</strong
+          >
         </p>
         <table class="stock">
           <caption>Stock per lot</caption>
@@ -758,6 +837,16 @@ function Console({ session }) {
       return null;
     }
   });
+  // The site's day from injection (GET /doses/board/{site}): what every device of the site
+  // recorded; the last one seen is kept for opening the console without a connection.
+  const [board, setBoard] = useState(() => {
+    try {
+      const kept = JSON.parse(localStorage.getItem("vaxflow.site.board") || "null");
+      return kept?.site_id === session.siteId ? kept : null;
+    } catch {
+      return null;
+    }
+  });
   const [people, setPeople] = useState([]);
   const [pending, setPending] = useState(0);
   const [refused, setRefused] = useState([]);
@@ -794,14 +883,17 @@ function Console({ session }) {
   const fetchBoard = useCallback(async () => {
     if (!siteId) return;
     try {
-      const [q, s] = await Promise.all([
+      const [q, s, b] = await Promise.all([
         session.call("GET", `/sites/${siteId}/queue`),
         session.call("GET", `/sites/${siteId}/stock`),
+        session.call("GET", `/doses/board/${siteId}?limit=200`),
       ]);
       setQueue(q);
       setQueueAt(Date.now());
       setStock(s);
       localStorage.setItem("vaxflow.site.stock", JSON.stringify(s));
+      setBoard(b);
+      localStorage.setItem("vaxflow.site.board", JSON.stringify(b));
       setOnline(true);
     } catch (error) {
       if (error instanceof Unreachable) setOnline(false);
@@ -852,6 +944,8 @@ function Console({ session }) {
     await refreshLocal();
   };
 
+  const view = useMemo(() => boardView(people, board), [people, board]);
+
   const app = {
     session,
     online,
@@ -859,6 +953,7 @@ function Console({ session }) {
     queueAt,
     stock,
     people,
+    view,
     usableLots,
     products,
     say,
@@ -927,6 +1022,13 @@ function Console({ session }) {
         }
         say(messageOf(error), "error");
         return false;
+      }
+    },
+
+    /** Take over someone another device screened or dosed (kept on this device from now). */
+    async adopt(person) {
+      if (!people.some((p) => p.citizen_id === person.citizen_id && p.stage === person.stage)) {
+        await savePerson(person);
       }
     },
 
@@ -1013,7 +1115,10 @@ function Console({ session }) {
       });
       setWork(null);
       say(reactions.length ? `Observation closed with ${reactions.length} reaction(s).` : "Observation closed: no reaction.");
-      if (!offline) return;
+      if (!offline) {
+        fetchBoard();
+        return;
+      }
       outbox.flush();
     },
   };
@@ -1037,16 +1142,18 @@ function Console({ session }) {
         event.preventDefault();
         document.querySelector(".checkin button[type=button]")?.click();
       } else if (event.key === "s") {
-        const next = people.filter((p) => p.stage === "waiting").sort(byNumber)[0];
+        const next = [...view.waiting].sort(byNumber)[0];
         if (next) {
           event.preventDefault();
           app.startScreening(next);
         }
       } else if (event.key === "d") {
-        const next = people.filter((p) => p.stage === "ready").sort(byNumber)[0];
+        // The people this device screened first (its doctor's), then those of other devices.
+        const ready = view.screening.filter((p) => p.stage === "ready");
+        const next = ready.find((p) => !p.elsewhere) ?? ready[0];
         if (next) {
           event.preventDefault();
-          setWork({ kind: "dose", citizen_id: next.citizen_id });
+          app.adopt(next).then(() => setWork({ kind: "dose", citizen_id: next.citizen_id }));
         }
       } else if (event.key === "o") {
         event.preventDefault();
@@ -1055,7 +1162,7 @@ function Console({ session }) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [people]);
+  }, [people, view]);
 
   const workPerson = work && people.find((p) => p.citizen_id === work.citizen_id);
   if (work && !workPerson) setTimeout(() => setWork(null), 0);

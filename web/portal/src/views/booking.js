@@ -147,9 +147,8 @@ export function Booking({ t, person, params }) {
           </summary>
           <div class="slots" role="group" aria-label=${t.day(s.date)}>
             ${s.slots.map((x) => html`<button type="button" class="slot" disabled=${busy}
-              data-slot=${x.slot} aria-label=${t("slot_label", { time: t.time(x.start), n: x.free })}
-              onClick=${() => book(s, x)}>
-              <span class="slot-time">${t.time(x.start)}</span><span class="slot-free">${x.free}</span>
+              data-slot=${x.slot} onClick=${() => book(s, x)}>
+              <span class="slot-time">${t.time(x.start)}</span>${" "}<span class="slot-free">${t("slot_free", { n: x.free })}</span>
             </button>`)}
           </div>
         </details>

@@ -78,6 +78,7 @@ async def record_observation(cmd: RecordObservation, c: Components) -> RecordedO
         "citizen_id": str(dose.citizen_id),
         "site_id": str(dose.site_id),
         "recorded_at": now,
+        "local_date": c.local_date(now).isoformat(),
         "observed_by": cmd.staff.subject,
         **event.model_dump(mode="json", include={"observed_minutes", "reactions", "serious"}),
         "seriousness": [s.value for s in observed.seriousness],

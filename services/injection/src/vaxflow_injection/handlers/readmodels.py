@@ -53,7 +53,9 @@ async def learn_site_area(event: AppointmentBooked, envelope: Envelope[Any], c: 
 async def keep_check_in(event: CitizenCheckedIn, envelope: Envelope[Any], c: Components) -> None:
     """The citizen arrived at the site on that (site-local) day."""
     day = c.local_date(envelope.occurred_at)
-    await c.reads.save_check_in(event.citizen_id, event.site_id, day, event.appointment_id)
+    await c.reads.save_check_in(
+        event.citizen_id, event.site_id, day, event.appointment_id, event.queue_number
+    )
     if event.site_area is not None:
         await c.reads.save_site_area(event.site_id, event.site_area)
 

@@ -78,13 +78,20 @@ class MongoReadModels:
         return {UUID(d["_id"]) async for d in cursor}
 
     async def save_check_in(
-        self, citizen_id: UUID, site_id: UUID, day: date, appointment_id: UUID | None
+        self,
+        citizen_id: UUID,
+        site_id: UUID,
+        day: date,
+        appointment_id: UUID | None,
+        queue_number: int | None = None,
     ) -> None:
-        """Remember that the citizen arrived at the site that day (idempotent)."""
+        """Remember that the citizen arrived at the site that day, and their number (idempotent)."""
+        fields = {
+            "appointment_id": str(appointment_id) if appointment_id else None,
+            "queue_number": queue_number,
+        }
         await self._check_ins.update_one(
-            {"_id": check_in_key(citizen_id, site_id, day)},
-            {"$set": {"appointment_id": str(appointment_id) if appointment_id else None}},
-            upsert=True,
+            {"_id": check_in_key(citizen_id, site_id, day)}, {"$set": fields}, upsert=True
         )
 
     async def check_in(self, citizen_id: UUID, site_id: UUID, day: date) -> Document | None:
