@@ -20,7 +20,7 @@ from vaxflow.stack.routes import ServiceRoute
 CONF = Path("deploy/compose/gateway/nginx.conf")
 # Where the compose file mounts the repository's web pages (./web) inside the nginx container.
 PAGES_ROOT = Path("/srv/vaxflow")
-PREFIX = Path("/tmp/vaxflow-gateway")  # noqa: S108 (inside the nginx container)
+PREFIX = Path("/tmp/vaxflow-gateway")  # noqa: S108 (inside the nginx container)  # nosec B108
 LISTEN_PORT = 8080
 
 
@@ -28,7 +28,7 @@ class ComposeGateway(Gateway):
     """The gateway as the nginx container of docker-compose.yml runs it."""
 
     def __init__(self, root: Path) -> None:
-        settings = StackSettings(root=root, host="0.0.0.0", gateway_port=LISTEN_PORT)  # noqa: S104
+        settings = StackSettings(root=root, host="0.0.0.0", gateway_port=LISTEN_PORT)  # noqa: S104  # nosec B104  # the container's own interfaces
         super().__init__(settings)
         self.prefix = PREFIX
 

@@ -27,6 +27,8 @@ ARCHITECTURE_TOPICS = {
     "certificate.certificate.v1",
     "monitoring.aefi.v1",
     "monitoring.lot.v1",
+    "injection.staff-read.v1",
+    "certificate.staff-read.v1",
 }
 ARCHITECTURE_EVENTS = {
     "registration": {"CitizenRegistered", "CitizenUpdated"},
@@ -44,8 +46,9 @@ ARCHITECTURE_EVENTS = {
         "DoseCorrected",
         "DoseVoided",
         "ObservationCompleted",
+        "DosesReadByStaff",
     },
-    "certificate": {"CertificateIssued", "CertificateRevoked"},
+    "certificate": {"CertificateIssued", "CertificateRevoked", "CertificateReadByStaff"},
     "monitoring": {
         "AefiReported",
         "AefiClassified",

@@ -234,6 +234,27 @@ def test_the_ingress_routes_the_gateways_table(overlay: str) -> None:
             assert (path.strip("^$"), row["name"], row["port"]) in paths
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_ingress_body_limits_follow_the_route_table(overlay: str) -> None:
+    with (ROOT / "deploy/gateway/routes.toml").open("rb") as f:
+        routes = tomllib.load(f)
+    body_size = {
+        p["path"]: ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+        for ingress in of_kind(build(overlay), "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for p in rule["http"]["paths"]
+    }
+    larger = {
+        rule["prefix"]: rule["max_body_size"]
+        for row in routes["service"]
+        for rule in row.get("locations", [])
+        if "max_body_size" in rule
+    }
+    assert larger, "the route table gives some prefix a larger body limit"
+    for path, size in body_size.items():
+        assert size == larger.get(path, "1m"), path
+
+
 def test_production_ships_no_secret_values_and_the_observability_config() -> None:
     resources = build("prod")
     assert not of_kind(resources, "Secret")

@@ -209,6 +209,11 @@ async def _import_report(w: World, variant: Variant) -> Request:
     return Request(f"/api/v1/registration/imports/{pick(variant, w.import_id)}/report.csv")
 
 
+@recipe("GET /api/v1/audit/reads")
+async def _audit_reads(w: World, variant: Variant) -> Request:
+    return Request("/api/v1/audit/reads", params={"citizen_id": w.citizen_b, "limit": 5})
+
+
 # ------------------------------------------------------------------ scheduling
 @recipe("POST /api/v1/sites")
 async def _create_site(w: World, variant: Variant) -> Request:
@@ -328,6 +333,11 @@ async def _check_in(w: World, variant: Variant) -> Request:
 @recipe("GET /api/v1/sites/{site_id}/queue")
 async def _queue(w: World, variant: Variant) -> Request:
     return Request(f"/api/v1/sites/{pick(variant, DEMO_SITE.site_id)}/queue")
+
+
+@recipe("GET /api/v1/doses/board/{site_id}")
+async def _board(w: World, variant: Variant) -> Request:
+    return Request(f"/api/v1/doses/board/{pick(variant, DEMO_SITE.site_id)}")
 
 
 @recipe("POST /api/v1/invitations")

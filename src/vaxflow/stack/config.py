@@ -45,6 +45,10 @@ class StackSettings(BaseSettings):
     gateway_rate_per_second: int = Field(default=50, ge=1)
     gateway_burst: int = Field(default=100, ge=0)
     gateway_max_body_size: str = "1m"
+    # Per client address, writes under the route rows' `limit_writes` locations (booking):
+    # half the burst passes at once, the other half is slowed to this rate, beyond it 429.
+    gateway_write_rate_per_minute: int = Field(default=120, ge=1)
+    gateway_write_burst: int = Field(default=20, ge=2)
 
     kafka_ready_timeout: float = Field(default=180.0, gt=0)
     ready_timeout: float = Field(default=60.0, gt=0)

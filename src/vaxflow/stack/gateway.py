@@ -10,7 +10,7 @@ from pathlib import Path
 from vaxflow.stack.config import StackSettings
 from vaxflow.stack.errors import StackError
 from vaxflow.stack.parts import LogWindow, Program, Tool
-from vaxflow.stack.routes import PageRoute, RouteTable, ServiceRoute, load_routes
+from vaxflow.stack.routes import LocationRule, PageRoute, RouteTable, ServiceRoute, load_routes
 from vaxflow.stack.templates import render, write_if_changed
 from vaxflow.stack.tools import NGINX, executable, run
 
@@ -157,7 +157,11 @@ class Gateway:
                 "upstreams": "".join(
                     upstream_block(s, self.upstream_host(s)) for s in self.routes.public
                 ),
-                "routes": "".join(route_locations(s, burst) for s in self.routes.public),
+                "write_rate": self.settings.gateway_write_rate_per_minute,
+                "routes": "".join(
+                    route_locations(s, burst, self.settings.gateway_write_burst)
+                    for s in self.routes.public
+                ),
                 "pages": page_locations(self.routes.page, self.settings.root, self.prefix),
                 "problems": "\n".join(_problem_location(code) for code in PROBLEMS),
             },
@@ -186,26 +190,47 @@ def upstream_block(service: ServiceRoute, host: str) -> str:
     )
 
 
-def route_locations(service: ServiceRoute, burst: int) -> str:
-    """Return the locations that send a service's paths, prefixes and OpenAPI document to it."""
-    limit = f"limit_req zone=vf_api burst={burst} nodelay;"
-    if service.max_body_size:
-        limit += f"\n            client_max_body_size {service.max_body_size};"
+def route_locations(service: ServiceRoute, burst: int, write_burst: int = 0) -> str:
+    """Return the locations that send a service's paths, prefixes and OpenAPI document to it.
+
+    A location rule of the row (`[[service.locations]]`) gives its prefix its own body limit or
+    the per-address write limit; the service's other locations keep the service's defaults.
+    """
     target = f"http://{service.upstream}"
     blocks = [
-        f"        location = {service.openapi_path} {{\n"
-        f"            {limit}\n            proxy_pass {target}/openapi.json;\n        }}\n"
+        _proxy_location(
+            f"= {service.openapi_path}", _limits(service, None, burst, 0), f"{target}/openapi.json"
+        )
     ]
     # Regular-expression locations win over the plain prefixes of every service.
-    matches = [f'~ "{path}"' for path in service.paths]
-    for prefix in service.prefixes:
-        matches += [f"= {prefix}", f"{prefix}/"]
-    for match in matches:
-        blocks.append(
-            f"        location {match} {{\n"
-            f"            {limit}\n            proxy_pass {target};\n        }}\n"
-        )
+    for path in service.paths:
+        blocks.append(_proxy_location(f'~ "{path}"', _limits(service, None, burst, 0), target))
+    prefixes = [*service.prefixes]
+    prefixes += [rule.prefix for rule in service.locations if rule.prefix not in prefixes]
+    for prefix in prefixes:
+        limits = _limits(service, service.location(prefix), burst, write_burst)
+        for match in (f"= {prefix}", f"{prefix}/"):
+            blocks.append(_proxy_location(match, limits, target))
     return f"        # {service.name}\n" + "".join(blocks) + "\n"
+
+
+def _limits(service: ServiceRoute, rule: LocationRule | None, burst: int, write_burst: int) -> str:
+    lines = [f"limit_req zone=vf_api burst={burst} nodelay;"]
+    if rule is not None and rule.limit_writes:
+        # Reads carry an empty key (not counted). The first half of the burst passes at once,
+        # the rest waits for its turn at the configured rate, and beyond the burst: 429.
+        lines.append(f"limit_req zone=vf_writes burst={write_burst} delay={write_burst // 2};")
+    size = (rule.max_body_size if rule is not None else None) or service.max_body_size
+    if size:
+        lines.append(f"client_max_body_size {size};")
+    return "\n            ".join(lines)
+
+
+def _proxy_location(match: str, limits: str, target: str) -> str:
+    return (
+        f"        location {match} {{\n"
+        f"            {limits}\n            proxy_pass {target};\n        }}\n"
+    )
 
 
 def page_locations(pages: tuple[PageRoute, ...], root: Path, prefix: Path) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, no shell
 from pathlib import Path
 
 from vaxflow.stack.config import StackSettings
@@ -170,7 +170,7 @@ class PostgreSQL:
             f"--dbname={database}",
             *arguments,
         ]
-        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)  # nosec B603  # fixed arguments, no shell
 
     def _account(self) -> pwd.struct_passwd | None:
         """The account the server runs as when we are root, else None (it runs as us)."""
@@ -192,7 +192,7 @@ class PostgreSQL:
 
     def _run(self, command: list[str], *, what: str) -> None:
         command = [*self._as_account(), *command]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # nosec B603  # fixed arguments, no shell
         if done.returncode != 0:
             output = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
             raise StackError(self.name, f"{what} failed (exit {done.returncode})", output)

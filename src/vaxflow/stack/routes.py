@@ -26,6 +26,25 @@ PathPattern = Annotated[
 ]
 
 
+Size = Annotated[str, StringConstraints(pattern=r"^[0-9]+[kKmM]?$")]
+
+
+class LocationRule(BaseModel):
+    """What the gateway does differently under one path prefix of a service."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The prefix itself and every path below it; one of the service's prefixes or a path under
+    # one of them.
+    prefix: Prefix
+    # The largest request body the gateway lets through under this prefix (an nginx size).
+    max_body_size: Size | None = None
+    # Writes (every method but GET and HEAD) under this prefix also count against the gateway's
+    # per-address write limit (`gateway_write_rate_per_minute`, `gateway_write_burst`): a
+    # booking bot on one address is slowed down and then refused.
+    limit_writes: bool = False
+
+
 class ServiceRoute(BaseModel):
     """One service: its name, port, path prefixes and how to run it."""
 
@@ -41,7 +60,9 @@ class ServiceRoute(BaseModel):
     ready_path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$")] = "/readyz"
     # The largest request body the gateway lets through to this service (an nginx size); the
     # gateway-wide limit applies when it is not set.
-    max_body_size: Annotated[str, StringConstraints(pattern=r"^[0-9]+[kKmM]?$")] | None = None
+    max_body_size: Size | None = None
+    # Rules for parts of the service's paths (a larger body limit for an upload path only).
+    locations: tuple[LocationRule, ...] = ()
 
     @field_validator("paths")
     @classmethod
@@ -58,6 +79,26 @@ class ServiceRoute(BaseModel):
         if not self.prefixes and not self.paths and not self.command:
             raise ValueError(f"service {self.name} has neither prefixes nor a command")
         return self
+
+    @model_validator(mode="after")
+    def _locations_under_prefixes(self) -> ServiceRoute:
+        seen: set[str] = set()
+        for rule in self.locations:
+            if not any(rule.prefix == p or rule.prefix.startswith(p + "/") for p in self.prefixes):
+                raise ValueError(
+                    f"service {self.name}: location {rule.prefix} is not under its prefixes"
+                )
+            if rule.prefix in seen:
+                raise ValueError(f"service {self.name}: location {rule.prefix} given twice")
+            seen.add(rule.prefix)
+        return self
+
+    def location(self, prefix: str) -> LocationRule:
+        """The rule of exactly this prefix (the service's defaults when it has none)."""
+        for rule in self.locations:
+            if rule.prefix == prefix:
+                return rule
+        return LocationRule(prefix=prefix)
 
     @property
     def upstream(self) -> str:

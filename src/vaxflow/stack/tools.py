@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, no shell
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from vaxflow.stack.parts import Tool
 
 
 def _output(command: list[str]) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # nosec B603  # the stack's own tools, no shell
     return done.stdout + done.stderr
 
 
@@ -80,7 +80,7 @@ def run(
 ) -> None:
     """Run a step (fetch, build, format); raise StackError with its output on failure."""
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # nosec B603  # the stack's own tools, no shell
             command,
             capture_output=True,
             text=True,

@@ -92,6 +92,20 @@ async def test_malformed_json_is_a_validation_problem(client: httpx.AsyncClient)
     }
 
 
+async def test_a_body_that_is_not_even_text_is_the_same_validation_problem(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/citizens",
+        content=b"\x80\x81 not UTF-8",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert errors_by_field(assert_problem(response, 422, "validation-error")) == {
+        "body": "json_invalid"
+    }
+
+
 async def test_domain_problem_keeps_its_type_and_detail(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/citizens", json=VALID | {"full_name": "Already Registered"}

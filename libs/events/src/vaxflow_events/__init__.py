@@ -15,6 +15,13 @@ from vaxflow_events.appointment import (
     CheckInMethod,
     CitizenCheckedIn,
 )
+from vaxflow_events.audit import (
+    CertificateReadByStaff,
+    DosesReadByStaff,
+    ReadOutcome,
+    StaffRead,
+    StaffRole,
+)
 from vaxflow_events.base import Event, UtcDatetime, ValueObject
 from vaxflow_events.certificate import (
     CertificateIssued,
@@ -80,6 +87,7 @@ __all__ = [
     "CancellationReason",
     "CertificateIssued",
     "CertificateLevel",
+    "CertificateReadByStaff",
     "CertificateRevoked",
     "CheckInMethod",
     "CitizenCheckedIn",
@@ -90,6 +98,7 @@ __all__ = [
     "DoseCorrected",
     "DoseKind",
     "DoseVoided",
+    "DosesReadByStaff",
     "Envelope",
     "Event",
     "EventRegistry",
@@ -101,6 +110,7 @@ __all__ = [
     "ObservationCompleted",
     "ObservedReaction",
     "ReactionSeverity",
+    "ReadOutcome",
     "RegistrationChannel",
     "ReleaseReason",
     "RevocationReason",
@@ -109,6 +119,8 @@ __all__ = [
     "SeriousnessCriterion",
     "Sex",
     "SignalRule",
+    "StaffRead",
+    "StaffRole",
     "StockAdjusted",
     "StockAdjustmentReason",
     "StockLow",

@@ -16,6 +16,13 @@ from vaxflow_events.appointment import (
     CheckInMethod,
     CitizenCheckedIn,
 )
+from vaxflow_events.audit import (
+    CertificateReadByStaff,
+    DosesReadByStaff,
+    ReadOutcome,
+    StaffRead,
+    StaffRole,
+)
 from vaxflow_events.base import Event
 from vaxflow_events.certificate import (
     CertificateIssued,
@@ -347,6 +354,34 @@ def _monitoring_events() -> list[Event]:
     ]
 
 
+def _staff_read(
+    kind: type[StaffRead], label: str, resource_kind: str, resource_id: UUID | None
+) -> StaffRead:
+    return kind(
+        read_id=_id(label),
+        citizen_id=CITIZEN,
+        reader_id=str(OPERATOR),
+        reader_role=StaffRole.MCC_OPERATOR,
+        reader_site_id=None,
+        reader_district=None,
+        resource_kind=resource_kind,
+        resource_id=resource_id,
+        reason="AEFI case follow-up",
+        outcome=ReadOutcome.SHOWN,
+        record_districts=("760",),
+        read_at=datetime(2021, 8, 11, 3, 0, tzinfo=UTC),
+    )
+
+
+def _staff_read_events() -> list[Event]:
+    return [
+        _staff_read(DosesReadByStaff, "doses-read", "doses", None),
+        _staff_read(
+            CertificateReadByStaff, "certificate-read", "certificate_pdf", _id("certificate")
+        ),
+    ]
+
+
 EXAMPLES: dict[str, Event] = {
     event.event_type: event
     for event in [
@@ -356,6 +391,7 @@ EXAMPLES: dict[str, Event] = {
         *_dose_events(),
         *_certificate_events(),
         *_monitoring_events(),
+        *_staff_read_events(),
     ]
 }
 """One example payload per event type."""

@@ -7,6 +7,7 @@ from typing import get_args
 
 from vaxflow_events.aefi import AefiClassified, AefiReported
 from vaxflow_events.appointment import AppointmentBooked, AppointmentCancelled, CitizenCheckedIn
+from vaxflow_events.audit import CertificateReadByStaff, DosesReadByStaff
 from vaxflow_events.base import Event
 from vaxflow_events.certificate import CertificateIssued, CertificateRevoked
 from vaxflow_events.citizen import CitizenRegistered, CitizenUpdated
@@ -116,6 +117,20 @@ TOPICS: tuple[Topic, ...] = (
         key_field="lot_id",
         events=(LotSignalRaised, LotSuspended, LotReleased),
         description="Safety signals, suspensions and releases of vaccine lots, per lot.",
+    ),
+    # Staff reads of personal data, one topic per service that shows it (ids only); registration
+    # keeps the district-indexed audit copy. Keyed by citizen.
+    Topic(
+        name="injection.staff-read.v1",
+        key_field="citizen_id",
+        events=(DosesReadByStaff,),
+        description="Staff reads of a citizen's dose records: who, why, when, outcome.",
+    ),
+    Topic(
+        name="certificate.staff-read.v1",
+        key_field="citizen_id",
+        events=(CertificateReadByStaff,),
+        description="Staff reads of a citizen's certificate, QR code or PDF: who, why, when.",
     ),
 )
 

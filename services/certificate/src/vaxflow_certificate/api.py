@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from vaxflow_certificate.domain.pdf import Fonts, certificate_pdf
 from vaxflow_certificate.handlers import reads
 from vaxflow_certificate.handlers.components import Components
+from vaxflow_certificate.handlers.limits import admit_download, admit_list
 from vaxflow_certificate.handlers.verifying import verify_presented
 from vaxflow_certificate.presenters import (
     certificate_read,
@@ -68,18 +69,58 @@ _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The certificate, PDF."}
 }
 _PRIVATE = {"Cache-Control": "private, max-age=300"}
+_TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many downloads by this caller in the window (see Retry-After)",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+        "content": {
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                "example": {
+                    "type": problem_type("too-many-downloads"),
+                    "title": "Too Many Requests",
+                    "status": 429,
+                    "detail": "At most 120 certificate downloads per 60 s; try again in 12 s.",
+                },
+            }
+        },
+    }
+}
+StaffReason = Annotated[
+    str | None,
+    Query(
+        min_length=3,
+        max_length=200,
+        description="Staff: why you look (audited with the read). Citizens leave it out.",
+    ),
+]
+
+
+async def _downloader(caller: CurrentPrincipal, c: ComponentsDep) -> Principal:
+    await admit_download(caller, c)
+    return caller
+
+
+async def _citizen_downloader(caller: CitizenCaller, c: ComponentsDep) -> Principal:
+    await admit_list(caller, c)
+    return caller
+
+
+Downloader = Annotated[Principal, Depends(_downloader)]
+CitizenDownloader = Annotated[Principal, Depends(_citizen_downloader)]
 
 
 @router.get(
     "/certificates/me",
     summary="The current certificates of the caller's account",
     description="Every current certificate of the people the phone account holds (the holder "
-    "and family members), one per dose, with its level and status.",
-    responses=problem_responses(403),
+    "and family members), one per dose, with its level and status. Reads are limited per "
+    "account and window (429 with Retry-After).",
+    responses={**problem_responses(403), **_TOO_MANY},
     tags=["certificates"],
 )
 async def my_certificates(
-    caller: CitizenCaller, c: ComponentsDep, limit: Limit = 20, cursor: Cursor = None
+    caller: CitizenDownloader, c: ComponentsDep, limit: Limit = 20, cursor: Cursor = None
 ) -> CertificatePage:
     page = await reads.my_certificates(caller.subject, after=cursor, limit=limit, c=c)
     return CertificatePage(
@@ -91,13 +132,16 @@ async def my_certificates(
     "/certificates/{certificate_id}.pdf",
     summary="The certificate as a one-page PDF (Vietnamese and English)",
     response_class=Response,
-    responses={**_PDF, **_NOT_FOUND},
+    description="Staff reads are audited (give `reason`); every download counts against the "
+    "caller's download limit.",
+    responses={**_PDF, **_NOT_FOUND, **_TOO_MANY},
     tags=["certificates"],
 )
 async def certificate_pdf_file(
-    certificate_id: UUID, caller: CurrentPrincipal, c: ComponentsDep
+    certificate_id: UUID, caller: Downloader, c: ComponentsDep, reason: StaffReason = None
 ) -> Response:
-    record = await reads.certificate_for(caller, certificate_id, c)
+    query = reads.CertificateQuery(caller, certificate_id, "certificate_pdf", reason)
+    record = await reads.certificate_for(query, c)
     fonts = Fonts(c.settings.font_regular, c.settings.font_bold)
     content = await asyncio.to_thread(certificate_pdf, record, c.qr.png(record.hc1), fonts)
     return Response(content, media_type="application/pdf", headers=_PRIVATE)
@@ -107,26 +151,31 @@ async def certificate_pdf_file(
     "/certificates/{certificate_id}/qr.png",
     summary="The certificate's QR code (alphanumeric mode, error correction Q)",
     response_class=Response,
-    responses={**_PNG, **_NOT_FOUND},
+    description="Staff reads are audited (give `reason`); every download counts against the "
+    "caller's download limit.",
+    responses={**_PNG, **_NOT_FOUND, **_TOO_MANY},
     tags=["certificates"],
 )
 async def certificate_qr(
-    certificate_id: UUID, caller: CurrentPrincipal, c: ComponentsDep
+    certificate_id: UUID, caller: Downloader, c: ComponentsDep, reason: StaffReason = None
 ) -> Response:
-    record = await reads.certificate_for(caller, certificate_id, c)
+    query = reads.CertificateQuery(caller, certificate_id, "certificate_qr", reason)
+    record = await reads.certificate_for(query, c)
     return Response(c.qr.png(record.hc1), media_type="image/png", headers=_PRIVATE)
 
 
 @router.get(
     "/certificates/{certificate_id}",
     summary="One certificate (its owner, or staff whose scope covers the dose's site)",
+    description="Staff reads, shown or refused, are audited with `reason`.",
     responses=_NOT_FOUND,
     tags=["certificates"],
 )
 async def certificate(
-    certificate_id: UUID, caller: CurrentPrincipal, c: ComponentsDep
+    certificate_id: UUID, caller: CurrentPrincipal, c: ComponentsDep, reason: StaffReason = None
 ) -> CertificateRead:
-    return certificate_read(await reads.certificate_for(caller, certificate_id, c))
+    query = reads.CertificateQuery(caller, certificate_id, "certificate", reason)
+    return certificate_read(await reads.certificate_for(query, c))
 
 
 @router.post(

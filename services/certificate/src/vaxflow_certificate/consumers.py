@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vaxflow_certificate.handlers.components import CERTIFICATE_TOPIC, Components
+from vaxflow_certificate.handlers.components import CERTIFICATE_TOPIC, STAFF_READ_TOPIC, Components
 from vaxflow_certificate.handlers.reactions import DOSE_REACTIONS, HOLDER_REACTIONS, bound
-from vaxflow_certificate.store import DOSE_FILES
+from vaxflow_certificate.store import DOSE_FILES, STAFF_READS
 from vaxflow_events import REGISTRY, CitizenRegistered, DoseAdministered, topic_for
 from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
 from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
@@ -20,6 +20,7 @@ class Topics:
     dose: str = topic_for(DoseAdministered).name
     citizen: str = topic_for(CitizenRegistered).name
     certificate: str = CERTIFICATE_TOPIC.name
+    staff_read: str = STAFF_READ_TOPIC.name
 
 
 def dose_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
@@ -48,11 +49,20 @@ def holder_consumer(c: Components, infra: Infrastructure, topics: Topics) -> Rel
 
 def certificate_relay(infra: Infrastructure) -> OutboxRelay:
     """The relay publishing the dose files' pending events."""
+    return _relay(infra, DOSE_FILES)
+
+
+def staff_read_relay(infra: Infrastructure) -> OutboxRelay:
+    """The relay publishing the staff reads' CertificateReadByStaff events."""
+    return _relay(infra, STAFF_READS)
+
+
+def _relay(infra: Infrastructure, collection: str) -> OutboxRelay:
     assert infra.producer is not None, "the relay needs the Kafka producer"
     s = infra.settings
     return OutboxRelay(
         infra.db,
-        DOSE_FILES,
+        collection,
         infra.producer,
         RelaySettings(poll_interval_s=s.outbox_poll_interval_s, batch_size=s.outbox_batch_size),
     )

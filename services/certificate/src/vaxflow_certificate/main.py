@@ -15,10 +15,11 @@ from vaxflow_certificate.consumers import (
     certificate_relay,
     dose_consumer,
     holder_consumer,
+    staff_read_relay,
 )
 from vaxflow_certificate.handlers.components import Components
 from vaxflow_certificate.settings import CertificateSettings
-from vaxflow_certificate.store import INDEXES, FileKeyStore, KeyRing
+from vaxflow_certificate.store import INDEXES, FileKeyStore, KeyRing, RedisDownloadCounter
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
 from vaxflow_servicekit.logging import get_logger
@@ -64,10 +65,16 @@ def load_keys(settings: CertificateSettings, now: datetime | None = None) -> Key
     return keys
 
 
-def _components_hook(settings: CertificateSettings, keys: KeyRing) -> Callable[[FastAPI], Any]:
+def _components_hook(
+    settings: CertificateSettings, keys: KeyRing, topics: Topics
+) -> Callable[[FastAPI], Any]:
     @contextlib.asynccontextmanager
     async def hook(app: FastAPI) -> AsyncIterator[None]:
-        app.state.components = Components.on(app.state.infra.db, settings, keys)
+        infra: Infrastructure = app.state.infra
+        downloads = RedisDownloadCounter(infra.redis) if infra.redis is not None else None
+        app.state.components = Components.on(
+            infra.db, settings, keys, downloads=downloads, staff_read_topic=topics.staff_read
+        )
         yield
 
     return hook
@@ -77,17 +84,24 @@ def _worker_factory(
     settings: CertificateSettings, keys: KeyRing, topics: Topics
 ) -> Callable[[Infrastructure], Sequence[Worker]]:
     def factory(infra: Infrastructure) -> Sequence[Worker]:
-        relay = certificate_relay(infra)
+        relay, reads_relay = certificate_relay(infra), staff_read_relay(infra)
         wakeup = Wakeup()
         wakeup.connect(relay.notify)
+        wakeup.connect(reads_relay.notify)
         c = Components.on(
             infra.db,
             settings,
             keys,
             certificate_topic=topics.certificate,
+            staff_read_topic=topics.staff_read,
             events_written=wakeup.notify,
         )
-        return [relay, dose_consumer(c, infra, topics), holder_consumer(c, infra, topics)]
+        return [
+            relay,
+            reads_relay,
+            dose_consumer(c, infra, topics),
+            holder_consumer(c, infra, topics),
+        ]
 
     return factory
 
@@ -110,8 +124,8 @@ def build_app(
         description=DESCRIPTION,
         routers=for_role(role, api=[api.router], worker=[]),
         lifespan=[
-            infrastructure(settings, Needs(mongo=True, kafka=True, indexes=INDEXES)),
-            _components_hook(settings, keys),
+            infrastructure(settings, Needs(mongo=True, kafka=True, redis=True, indexes=INDEXES)),
+            _components_hook(settings, keys, topics),
             *for_role(role, api=[], worker=[workers(_worker_factory(settings, keys, topics))]),
         ],
         verifier=verifier,

@@ -45,6 +45,13 @@ class CertificateSettings(ServiceSettings):
     holder_group: str = "certificate.holders"
     qr_cache_size: int = Field(default=2048, ge=0)
 
+    # Downloads one caller (phone account or staff member) may make per window: PDFs and QR
+    # codes (rendered per request), and, counted apart, reads of the account's list (a page
+    # shows it once; clients waiting for a new certificate poll it).
+    download_limit: int = Field(default=120, ge=1)
+    list_limit: int = Field(default=1200, ge=1)
+    download_window_s: int = Field(default=60, ge=1, le=86_400)
+
     @property
     def creates_development_keys(self) -> bool:
         """An empty key directory gets a development chain (never in production)."""

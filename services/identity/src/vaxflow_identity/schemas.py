@@ -32,10 +32,10 @@ ScopeId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 RefreshTokenText = Annotated[str, Field(min_length=16, max_length=256)]
 
 _TOKENS_EXAMPLE = {
-    "access_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6IjIwMjYwMTAxLTNmMmE5YzFkNGU1YiIsInR5cCI6IkpXVCJ9"
+    "access_token": "eyJhbGciOiJFUzI1NiIsImtpZCI6IjIwMjYwMTAxLTNmMmE5YzFkNGU1YiIsInR5cCI6IkpXVCJ9"  # nosec B105  # OpenAPI example
     ".eyJpc3MiOiJodHRwczovL2lkZW50aXR5LnZheGZsb3cubG9jYWwiLCJzdWIiOiJhY2NfN2UxIn0.c2lnbmF0dXJl",
-    "refresh_token": "k3Jm9xQ2vT8bW1nZ5pR7yL0cF4hD6sA2eG8uI1oP3tY",
-    "token_type": "bearer",
+    "refresh_token": "k3Jm9xQ2vT8bW1nZ5pR7yL0cF4hD6sA2eG8uI1oP3tY",  # nosec B105  # OpenAPI example
+    "token_type": "bearer",  # nosec B105  # token type name
     "expires_in": 900,
 }
 _STAFF_EXAMPLE = {
@@ -77,7 +77,7 @@ class OtpVerify(StrictModel):
 class StaffLogin(StrictModel):
     """Staff login."""
 
-    model_config = examples({"username": "vaccinator.hcm0001", "password": "correct-horse-battery"})
+    model_config = examples({"username": "vaccinator.hcm0001", "password": "correct-horse-battery"})  # nosec B105  # OpenAPI example
 
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
@@ -86,7 +86,7 @@ class StaffLogin(StrictModel):
 class RefreshTokenBody(StrictModel):
     """A refresh token to rotate or revoke."""
 
-    model_config = examples({"refresh_token": "k3Jm9xQ2vT8bW1nZ5pR7yL0cF4hD6sA2eG8uI1oP3tY"})
+    model_config = examples({"refresh_token": "k3Jm9xQ2vT8bW1nZ5pR7yL0cF4hD6sA2eG8uI1oP3tY"})  # nosec B105  # OpenAPI example
 
     refresh_token: RefreshTokenText
 
@@ -117,13 +117,13 @@ class StaffCreate(StrictModel):
     model_config = examples(
         {
             "username": "vaccinator.hcm0001",
-            "password": "a-long-passphrase-2026",
+            "password": "a-long-passphrase-2026",  # nosec B105  # OpenAPI example
             "role": "vaccinator",
             "site_id": "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01",
         },
         {
             "username": "district.760",
-            "password": "another-long-passphrase",
+            "password": "another-long-passphrase",  # nosec B105  # OpenAPI example
             "role": "district_admin",
             "district": "760",
         },

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from vaxflow_injection import presenters
+from vaxflow_injection.board_schemas import SiteBoardRead
 from vaxflow_injection.domain.errors import Refused
 from vaxflow_injection.domain.observation import Reaction
 from vaxflow_injection.domain.screening import Decision, Vitals
-from vaxflow_injection.handlers import corrections, doses, observations, reads, screenings
+from vaxflow_injection.handlers import board, corrections, doses, observations, reads, screenings
 from vaxflow_injection.handlers.components import Components
 from vaxflow_injection.schemas import (
     BatchCreate,
@@ -300,6 +301,42 @@ async def record_observation(
             {"code": r.code, "severity": r.severity.value, "onset_minutes": r.onset_minutes}
             for r in done.observed.reactions
         ],
+    )
+
+
+@router.get(
+    "/doses/board/{site_id}",
+    summary="The site's board today: screened and waiting for the dose, doses, observations",
+    description="For every device of the site's console: people screened today with no dose "
+    "yet (latest screening, outcome and time), today's doses (total, and the newest with "
+    "product, lot and time), observations open (with start and due time) and closed. Staff of "
+    "the site only (vaccinator, site manager); any other site id, known or not, is 404. Ids, "
+    "not names (with the queue number given at check-in). Each list holds at most `limit` "
+    "entries; the `*_total` fields count the day.",
+    responses={**_403, 404: _problem(404, "not-found", "No such site for you.")},
+    tags=["board"],
+)
+async def site_board(
+    site_id: Uuid,
+    staff: SiteStaff,
+    c: ComponentsDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="Entries per list.")] = 100,
+) -> SiteBoardRead:
+    """The board of the caller's site for today (local date of the sites)."""
+    day = await board.site_day(board.ReadBoard(staff, site_id, limit), c)
+    return SiteBoardRead(
+        site_id=day.site_id,
+        date=day.day,
+        observation_minutes=board.OBSERVATION_MINUTES,
+        limit=limit,
+        screened=day.screened,
+        screened_total=day.screened_total,
+        doses=day.doses,
+        doses_total=day.doses_total,
+        observations_open=day.observations_open,
+        observations_open_total=day.observations_open_total,
+        observations_closed=day.observations_closed,
+        observations_closed_total=day.observations_closed_total,
     )
 
 

@@ -28,6 +28,7 @@ from vaxflow_monitoring.schemas import (
 )
 from vaxflow_servicekit.auth import Principal, require_roles
 from vaxflow_servicekit.context import CorrelationIdDep
+from vaxflow_servicekit.links import link, links
 from vaxflow_servicekit.models import Uuid
 from vaxflow_servicekit.problems import PROBLEM_MEDIA_TYPE, problem_responses, problem_type
 
@@ -103,6 +104,13 @@ async def symptom_list(caller: Reporter) -> SymptomList:
     return SymptomList(items=items)
 
 
+_AEFI_ID = "$response.body#/aefi_id"
+_REPORTED_LINKS = links(
+    ReadCase=link("GET", "/api/v1/aefi/{aefi_id}", aefi_id=_AEFI_ID),
+    Investigate=link("POST", "/api/v1/aefi/{aefi_id}/investigation", aefi_id=_AEFI_ID),
+)
+
+
 @router.post(
     "/aefi",
     status_code=201,
@@ -112,7 +120,7 @@ async def symptom_list(caller: Reporter) -> SymptomList:
     "district, MCC operators and admins about any. Opens a case (status `reported`) and "
     "publishes AefiReported through the outbox; a serious case is checked against the lot "
     "signal rules. " + _REPORT_RULES,
-    responses=_403,
+    responses={**_403, 201: _REPORTED_LINKS},
     tags=["aefi"],
 )
 async def report(

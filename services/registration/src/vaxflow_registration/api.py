@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from vaxflow_registration.domain.citizen import Relationship
 from vaxflow_registration.domain.imports import HEADER_EXAMPLE, Issue
 from vaxflow_registration.domain.national_id import IdType
-from vaxflow_registration.handlers import citizens, health_book, imports, uploads
+from vaxflow_registration.handlers import audit, citizens, health_book, imports, uploads
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.handlers.imports import ImportRunner
 from vaxflow_registration.presenters import (
@@ -25,6 +25,7 @@ from vaxflow_registration.presenters import (
     entry_read,
     import_read,
     person_of,
+    staff_read_entry,
 )
 from vaxflow_registration.schemas import (
     CitizenChange,
@@ -34,11 +35,13 @@ from vaxflow_registration.schemas import (
     CitizenRead,
     HealthBookPage,
     ImportRead,
+    StaffReadPage,
 )
 from vaxflow_registration.store.imports import ImportRecord
 from vaxflow_servicekit.auth import Principal, require_roles
 from vaxflow_servicekit.context import CorrelationIdDep, RequestIdDep
-from vaxflow_servicekit.models import Uuid
+from vaxflow_servicekit.links import link, links
+from vaxflow_servicekit.models import IsoDateTime, Uuid
 from vaxflow_servicekit.problems import (
     PROBLEM_MEDIA_TYPE,
     ProblemError,
@@ -107,13 +110,22 @@ _REGISTER_CONFLICT = _problem(
 _ROLE = problem_responses(403)
 
 
+_CITIZEN_ID = "$response.body#/citizen_id"
+_REGISTERED_LINKS = links(
+    ReadRegistered=link("GET", "/api/v1/citizens/me", citizen_id=_CITIZEN_ID),
+    ChangeRegistered=link("PATCH", "/api/v1/citizens/me", citizen_id=_CITIZEN_ID),
+    ReadHealthBook=link("GET", "/api/v1/citizens/me/health-book", citizen_id=_CITIZEN_ID),
+    ReadAsStaff=link("GET", "/api/v1/citizens/{citizen_id}", citizen_id=_CITIZEN_ID),
+)
+
+
 @router.post(
     "/citizens",
     status_code=201,
     summary="Register the account holder or a family member",
     description="Also answers 409 `account-full` (more than the account's limit of people, "
     "default 6) and `account-holder-registered` (a second `self`).",
-    responses={**_ROLE, 409: _REGISTER_CONFLICT},
+    responses={**_ROLE, 201: _REGISTERED_LINKS, 409: _REGISTER_CONFLICT},
     tags=["citizens"],
 )
 async def register_citizen(
@@ -436,3 +448,38 @@ async def _report_lines(issues: AsyncIterator[Issue]) -> AsyncIterator[str]:
 
 def _import_url(import_id: UUID) -> str:
     return f"/api/v1/registration/imports/{import_id}"
+
+
+AuditReader = Annotated[Principal, Depends(require_roles("district_admin", "admin"))]
+
+
+@router.get(
+    "/audit/reads",
+    summary="Staff reads of citizens' personal data (audit log), newest first",
+    description="Every staff read of a citizen's record, doses or certificate, in any service: "
+    "who (from their token), when, what, why and the outcome. Admins list every district; a "
+    "district admin lists the reads of people booked in their district or whose records read "
+    "were made there. The log is append-only: no API changes or removes an entry.",
+    responses=_ROLE,
+    tags=["audit"],
+)
+async def list_staff_reads(
+    caller: AuditReader,
+    c: ComponentsDep,
+    since: Annotated[IsoDateTime | None, Query(description="Reads at or after this time.")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Reads before this time.")] = None,
+    reader_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="One staff account's reads.")
+    ] = None,
+    citizen_id: Annotated[Uuid | None, Query(description="One citizen's reads.")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> StaffReadPage:
+    """A page of the audit log within the caller's district."""
+    wanted = audit.filter_for(
+        caller, since=since, until=until, reader_id=reader_id, citizen_id=citizen_id
+    )
+    entries = await audit.reads_page(wanted, decode_cursor(cursor), limit, c)
+    last = entries[-1] if len(entries) == limit else None
+    next_cursor = encode_cursor(last.at, str(last.read_id)) if last else None
+    return StaffReadPage(items=[staff_read_entry(e) for e in entries], next_cursor=next_cursor)

@@ -1,4 +1,4 @@
-"""Topic-to-handler wiring: the health book consumer and the citizen outbox relay."""
+"""Topic-to-handler wiring: the health book and audit consumers and the citizen outbox relay."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from vaxflow_events import REGISTRY, topic_for
 from vaxflow_registration.domain.health_book import HEALTH_BOOK_EVENTS
+from vaxflow_registration.handlers.audit import STAFF_READ_EVENTS, audit_handlers
 from vaxflow_registration.handlers.components import CITIZEN_TOPIC, Components
 from vaxflow_registration.handlers.health_book import health_book_handlers
 from vaxflow_registration.store import CITIZENS
@@ -18,12 +19,17 @@ def _health_book_topics() -> tuple[str, ...]:
     return tuple(sorted({topic_for(event).name for event in HEALTH_BOOK_EVENTS}))
 
 
+def _staff_read_topics() -> tuple[str, ...]:
+    return tuple(sorted({topic_for(event).name for event in STAFF_READ_EVENTS}))
+
+
 @dataclass(frozen=True)
 class Topics:
     """The Kafka topics the service writes and reads (tests use topics of their own)."""
 
     citizen: str = CITIZEN_TOPIC.name
     health_book: tuple[str, ...] = field(default_factory=_health_book_topics)
+    staff_reads: tuple[str, ...] = field(default_factory=_staff_read_topics)
 
 
 def health_book_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
@@ -38,6 +44,18 @@ def health_book_consumer(c: Components, infra: Infrastructure, topics: Topics) -
         topics=list(topics.health_book),
         parser=REGISTRY,
         handlers=health_book_handlers(c),
+        retry=RetryPolicy(),
+    )
+
+
+def audit_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
+    """The consumer appending other services' staff reads to the audit log (idempotent)."""
+    return ReliableConsumer(
+        settings=infra.settings.kafka,
+        group=c.settings.audit_consumer_group,
+        topics=list(topics.staff_reads),
+        parser=REGISTRY,
+        handlers=audit_handlers(c),
         retry=RetryPolicy(),
     )
 

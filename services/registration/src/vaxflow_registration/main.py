@@ -9,7 +9,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from vaxflow_registration import __version__, api
-from vaxflow_registration.consumers import Topics, citizen_relay, health_book_consumer
+from vaxflow_registration.consumers import (
+    Topics,
+    audit_consumer,
+    citizen_relay,
+    health_book_consumer,
+)
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.handlers.imports import ImportRunner
 from vaxflow_registration.settings import RegistrationSettings
@@ -63,7 +68,7 @@ def _worker_factory(
         relay = citizen_relay(infra)
         wakeup.connect(relay.notify)
         c = Components.on(infra.db, settings, citizen_topic=topics.citizen)
-        return [relay, health_book_consumer(c, infra, topics)]
+        return [relay, health_book_consumer(c, infra, topics), audit_consumer(c, infra, topics)]
 
     return factory
 

@@ -6,10 +6,11 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from vaxflow_events import Sex
 from vaxflow_registration.domain import areas
+from vaxflow_registration.domain.audit import AuditEntry
 from vaxflow_registration.domain.citizen import Citizen, PersonInput
 from vaxflow_registration.domain.health_book import Entry
 from vaxflow_registration.domain.national_id import IdType
@@ -23,6 +24,8 @@ from vaxflow_registration.schemas import (
     ImportCounts,
     ImportRead,
     NationalIdRead,
+    ReaderRead,
+    StaffReadEntry,
 )
 from vaxflow_registration.store.imports import ImportRecord
 from vaxflow_servicekit.problems import FieldError, validation_problem
@@ -166,3 +169,20 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
                 )
             ]
         ) from None
+
+
+def staff_read_entry(entry: AuditEntry) -> StaffReadEntry:
+    """An audit entry as the listing shows it (ids only, no personal data)."""
+    r = entry.reader
+    return StaffReadEntry(
+        read_id=entry.read_id,
+        at=entry.at,
+        citizen_id=entry.citizen_id,
+        service=entry.service,
+        resource_kind=entry.resource_kind,
+        resource_id=entry.resource_id,
+        reason=entry.reason,
+        outcome=cast(Any, entry.outcome),
+        reader=ReaderRead(id=r.subject, role=r.role, site_id=r.site_id, district=r.district),
+        districts=list(entry.districts),
+    )

@@ -350,3 +350,69 @@ class ImportRead(BaseModel):
     updated_at: datetime
     finished_at: datetime | None
     report_url: str = Field(description="The row-level report: line, field, rule, reason.")
+
+
+class ReaderRead(BaseModel):
+    """The staff member who read, as their token named them."""
+
+    model_config = examples(
+        {
+            "id": "5e6f7a8b-1c2d-4e3f-9a0b-1c2d3e4f5a6b",
+            "role": "vaccinator",
+            "site_id": "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01",
+            "district": None,
+        }
+    )
+
+    id: str = Field(description="Staff account id (`sub` of the token).")
+    role: str
+    site_id: str | None
+    district: str | None
+
+
+_AUDIT_EXAMPLE = {
+    "read_id": "4c1e2b7a-9d3f-4e8a-8b1c-6f0a2d3e4b5c",
+    "at": "2021-08-11T03:00:00Z",
+    "citizen_id": "7d0f6b1e-3f57-4a53-9c1a-2f4f4bb3a001",
+    "service": "certificate",
+    "resource_kind": "certificate_pdf",
+    "resource_id": "0b8e4a57-8a51-4f0e-9c55-7a0d8e2b1f10",
+    "reason": "AEFI case follow-up",
+    "outcome": "shown",
+    "reader": {
+        "id": "5e6f7a8b-1c2d-4e3f-9a0b-1c2d3e4f5a6b",
+        "role": "vaccinator",
+        "site_id": "3f1c2a8e-6b7d-4e59-9c0a-1d2e3f4a5b01",
+        "district": None,
+    },
+    "districts": ["760"],
+}
+
+
+class StaffReadEntry(BaseModel):
+    """One staff read of a citizen's personal data: who, when, what, why, and the outcome."""
+
+    model_config = examples(_AUDIT_EXAMPLE)
+
+    read_id: UUID
+    at: datetime
+    citizen_id: UUID
+    service: str = Field(description="The service that answered the read.")
+    resource_kind: str = Field(description="What was read, e.g. `citizen_record`, `doses`.")
+    resource_id: UUID | None
+    reason: str = Field(description="Why the reader looked, as they gave it.")
+    outcome: Literal["shown", "refused", "not_found"]
+    reader: ReaderRead
+    districts: list[str] = Field(
+        description="Districts the read concerns: where the citizen is booked and where the "
+        "records read were made."
+    )
+
+
+class StaffReadPage(BaseModel):
+    """A page of the staff-read audit log, newest first; `next_cursor` for the next page."""
+
+    model_config = examples({"items": [_AUDIT_EXAMPLE], "next_cursor": None})
+
+    items: list[StaffReadEntry]
+    next_cursor: str | None

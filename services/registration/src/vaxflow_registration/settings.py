@@ -6,6 +6,8 @@ VAXFLOW_*) and passed down. `production` refuses the development keys.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -14,6 +16,7 @@ from vaxflow_servicekit.sms import SmsSettings
 
 _DEV_MARK = "development"
 _MIB = 1024 * 1024
+_KEY_ID = re.compile(r"[a-z0-9]{1,8}")
 
 
 class RegistrationSettings(ServiceSettings):
@@ -42,6 +45,10 @@ class RegistrationSettings(ServiceSettings):
     national_id_index_key: SecretStr = SecretStr("development-national-id-index-key-0001")
     national_id_encryption_key: SecretStr = SecretStr("development-national-id-aes-key-0001")
     national_id_key_id: str = Field(default="k1", pattern=r"^[a-z0-9]{1,8}$")
+    # Keys retired by a rotation, kept only to open what they sealed until the re-encryption
+    # job (`python -m vaxflow_registration.admin reseal-national-ids`) has rewritten every
+    # ciphertext under the current key; a JSON object of key id to key, e.g. {"k1": "..."}.
+    national_id_old_keys: dict[str, SecretStr] = {}
 
     # Dates of birth are checked against the calendar date here.
     local_timezone: str = "Asia/Ho_Chi_Minh"
@@ -63,12 +70,33 @@ class RegistrationSettings(ServiceSettings):
     import_spool_dir: str | None = None
 
     health_book_group: str = "registration.health-book"
+    # The consumer group appending other services' staff reads to the audit log; by default
+    # `<health_book_group>.audit`, so a service given a group of its own gets both.
+    audit_group: str | None = None
+
+    @model_validator(mode="after")
+    def _old_keys_are_named_like_keys(self) -> RegistrationSettings:
+        for key_id in self.national_id_old_keys:
+            if not _KEY_ID.fullmatch(key_id):
+                raise ValueError(f"national_id_old_keys: key id {key_id!r} is not [a-z0-9]{{1,8}}")
+        if self.national_id_key_id in self.national_id_old_keys:
+            raise ValueError("national_id_old_keys must not hold the current national_id_key_id")
+        return self
+
+    @property
+    def audit_consumer_group(self) -> str:
+        """The audit consumer's group."""
+        return self.audit_group or f"{self.health_book_group}.audit"
 
     @model_validator(mode="after")
     def _real_keys_in_production(self) -> RegistrationSettings:
         if self.environment != "production":
             return self
-        keys = (self.national_id_index_key, self.national_id_encryption_key)
+        keys = (
+            self.national_id_index_key,
+            self.national_id_encryption_key,
+            *self.national_id_old_keys.values(),
+        )
         if any(_DEV_MARK in key.get_secret_value() for key in keys):
             raise ValueError("national ID keys must be set outside development")
         if any(len(key.get_secret_value()) < 32 for key in keys):

@@ -51,6 +51,13 @@ class SchedulingSettings(ServiceSettings):
     stock_low_days: float = Field(default=3.0, ge=0)
     stock_rate_days: int = Field(default=7, ge=1, le=60)
 
+    # Booking changes (bookings and cancellations) per identity and window: a booking bot with
+    # one phone account, or one staff login, is refused (429) while everyone else books. A
+    # phone account holds at most six people; staff cancel for whole sessions.
+    booking_changes_per_citizen: int = Field(default=20, ge=1)
+    booking_changes_per_staff: int = Field(default=600, ge=1)
+    booking_changes_window_s: int = Field(default=3600, ge=1, le=86400)
+
     consumer_group: str = "scheduling.reactions"
 
     @model_validator(mode="after")

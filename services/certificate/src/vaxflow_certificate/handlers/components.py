@@ -13,13 +13,21 @@ from vaxflow_certificate.domain.issuing import IssuePolicy
 from vaxflow_certificate.domain.qr import QrCache
 from vaxflow_certificate.domain.signers import Signer, newest
 from vaxflow_certificate.settings import CertificateSettings
-from vaxflow_certificate.store import KeyRing, MongoDoseFiles, MongoHolders, MongoRevocations
-from vaxflow_events import CertificateIssued, Envelope, Event, topic_for
+from vaxflow_certificate.store import (
+    KeyRing,
+    MongoDoseFiles,
+    MongoHolders,
+    MongoRevocations,
+    MongoStaffReads,
+    RedisDownloadCounter,
+)
+from vaxflow_events import CertificateIssued, CertificateReadByStaff, Envelope, Event, topic_for
 from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
 PRODUCER = "certificate"
 CERTIFICATE_TOPIC = topic_for(CertificateIssued)
+STAFF_READ_TOPIC = topic_for(CertificateReadByStaff)
 
 
 def _nothing() -> None:
@@ -34,9 +42,13 @@ class Components:
     doses: MongoDoseFiles
     revocations: MongoRevocations
     holders: MongoHolders
+    staff_reads: MongoStaffReads
     keys: KeyRing
     qr: QrCache
+    # Counts downloads per caller (the API process has Redis; workers do not need it).
+    downloads: RedisDownloadCounter | None = None
     certificate_topic: str = CERTIFICATE_TOPIC.name
+    staff_read_topic: str = STAFF_READ_TOPIC.name
     clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relay when it runs in this process (role `all`); otherwise it polls.
     events_written: Callable[[], None] = field(default=_nothing)
@@ -55,6 +67,7 @@ class Components:
             doses=MongoDoseFiles(db),
             revocations=MongoRevocations(db),
             holders=MongoHolders(db),
+            staff_reads=MongoStaffReads(db),
             keys=keys,
             qr=QrCache(settings.qr_cache_size),
             **overrides,

@@ -7,7 +7,9 @@ from uuid import UUID
 
 from vaxflow_certificate.domain.records import CertificateRecord, DoseFile
 from vaxflow_certificate.domain.signers import TrustedSigner
+from vaxflow_certificate.handlers.audit import audit_staff_read
 from vaxflow_certificate.handlers.components import Components
+from vaxflow_events import ReadOutcome
 from vaxflow_servicekit.auth import Principal
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.problems import ProblemError
@@ -25,13 +27,31 @@ async def may_see(principal: Principal, file: DoseFile, c: Components) -> bool:
     return principal.covers_site(str(file.site.site_id), district=file.site.district)
 
 
-async def certificate_for(
-    principal: Principal, certificate_id: UUID, c: Components
-) -> CertificateRecord:
-    """One certificate the caller may see, current or revoked; 404 otherwise."""
-    file = await c.doses.by_certificate(certificate_id)
-    record = file.certificate(certificate_id) if file else None
-    if file is None or record is None or not await may_see(principal, file, c):
+@dataclass(frozen=True)
+class CertificateQuery:
+    """Who asks for which certificate, in which form, and (staff) why."""
+
+    caller: Principal
+    certificate_id: UUID
+    kind: str = "certificate"
+    reason: str | None = None
+
+
+async def certificate_for(query: CertificateQuery, c: Components) -> CertificateRecord:
+    """One certificate the caller may see, current or revoked; 404 otherwise.
+
+    Every staff read of an existing certificate, shown or refused, is audited.
+    """
+    file = await c.doses.by_certificate(query.certificate_id)
+    record = file.certificate(query.certificate_id) if file else None
+    if file is None or record is None:
+        raise not_found()
+    allowed = await may_see(query.caller, file, c)
+    if query.caller.is_staff:
+        await audit_staff_read(
+            query, file, ReadOutcome.SHOWN if allowed else ReadOutcome.REFUSED, c
+        )
+    if not allowed:
         raise not_found()
     return record
 

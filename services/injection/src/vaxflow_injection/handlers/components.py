@@ -13,6 +13,7 @@ from vaxflow_events import DoseAdministered, Envelope, Event, topic_for
 from vaxflow_injection.domain.staff import local_date
 from vaxflow_injection.settings import InjectionSettings
 from vaxflow_injection.store import MongoDoseStore, MongoReadModels, MongoScreeningStore
+from vaxflow_injection.store.board import MongoBoard
 from vaxflow_servicekit.mongo import Document, as_stored, utc_now
 from vaxflow_servicekit.outbox import outbox_entry
 
@@ -32,6 +33,7 @@ class Components:
     reads: MongoReadModels
     screenings: MongoScreeningStore
     doses: MongoDoseStore
+    board: MongoBoard
     dose_topic: str = DOSE_TOPIC.name
     clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relays when they run in this process (role `all`); otherwise they poll.
@@ -47,6 +49,7 @@ class Components:
             reads=MongoReadModels(db),
             screenings=MongoScreeningStore(db),
             doses=MongoDoseStore(db),
+            board=MongoBoard(db),
             **overrides,
         )
 

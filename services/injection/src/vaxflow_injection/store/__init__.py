@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vaxflow_injection.store.board import BOARD_INDEXES
 from vaxflow_injection.store.doses import (
     DOSES,
     OBSERVATIONS,
@@ -23,12 +24,14 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(DOSES, [("citizen_id", 1)], name="by_citizen"),
     IndexSpec(CITIZENS, [("account_id", 1)], name="by_account"),
     IndexSpec(STAFF_READS, [("citizen_id", 1), ("at", 1)], name="by_citizen"),
+    *BOARD_INDEXES,
     *outbox_indexes(SCREENINGS),
     *outbox_indexes(DOSES),
     *outbox_indexes(OBSERVATIONS),
+    *outbox_indexes(STAFF_READS),
 )
 
-AGGREGATES = (SCREENINGS, DOSES, OBSERVATIONS)
+AGGREGATES = (SCREENINGS, DOSES, OBSERVATIONS, STAFF_READS)
 """The collections whose documents carry pending events, each with its outbox relay."""
 
 __all__ = [

@@ -173,6 +173,6 @@ class MongoDoseStore:
             return False
         return True
 
-    async def audit_read(self, record: Document) -> None:
-        """Append a staff read of a citizen's doses to the audit log."""
-        await self._reads.insert_one(dict(record))
+    async def audit_read(self, record: Document, events: Sequence[Document], now: datetime) -> None:
+        """Append a staff read of a citizen's doses to the audit log, with its event."""
+        await self._reads.insert_one(new_document_with_events(record, events, now))

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from vaxflow_events import RegistrationChannel
+from vaxflow_registration.domain.audit import AuditEntry, Reader, districts_of
 from vaxflow_registration.domain.citizen import (
     Citizen,
     InvalidPerson,
@@ -30,7 +31,7 @@ from vaxflow_registration.domain.citizen import (
 from vaxflow_registration.domain.errors import Violation
 from vaxflow_registration.domain.national_id import IdType
 from vaxflow_registration.handlers import problems
-from vaxflow_registration.handlers.components import Components
+from vaxflow_registration.handlers.components import PRODUCER, Components
 from vaxflow_registration.metrics import CITIZENS_REGISTERED
 from vaxflow_registration.store.accounts import Place
 from vaxflow_registration.store.citizens import ProtectedId, StoredCitizen
@@ -266,7 +267,7 @@ async def read_for_staff(query: StaffRead, c: Components) -> Citizen:
     current = await c.whereabouts.current(query.citizen_id) if stored else None
     allowed = stored is not None and _covers(query.staff, current)
     outcome = "shown" if allowed else ("refused" if stored else "not_found")
-    await c.audit.append(_audit_record(query, outcome, c))
+    await c.audit.append(_audit_entry(query, outcome, current, c))
     if not allowed or stored is None:
         raise problems.citizen_not_found()
     return stored.citizen
@@ -280,20 +281,20 @@ def _covers(staff: Principal, current: CurrentAppointment | None) -> bool:
     return staff.covers_site(str(current.site_id), district=current.site_district)
 
 
-def _audit_record(query: StaffRead, outcome: str, c: Components) -> Document:
+def _audit_entry(
+    query: StaffRead, outcome: str, current: CurrentAppointment | None, c: Components
+) -> AuditEntry:
     staff = query.staff
-    return {
-        "at": c.now(),
-        "citizen_id": str(query.citizen_id),
-        "what": "citizen_record",
-        "why": query.reason,
-        "outcome": outcome,
-        "who": {
-            "subject": staff.subject,
-            "role": staff.role,
-            "site_id": staff.scope.site_id,
-            "district": staff.scope.district,
-            "token_id": staff.token_id,
-        },
-        "request_id": query.request_id,
-    }
+    return AuditEntry(
+        read_id=uuid4(),
+        at=c.now(),
+        citizen_id=query.citizen_id,
+        service=PRODUCER,
+        resource_kind="citizen_record",
+        resource_id=query.citizen_id,
+        reason=query.reason,
+        outcome=outcome,
+        reader=Reader(staff.subject, staff.role, staff.scope.site_id, staff.scope.district),
+        districts=districts_of(current.site_district if current else None),
+        request_id=query.request_id,
+    )

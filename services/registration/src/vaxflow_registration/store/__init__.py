@@ -8,6 +8,7 @@ from vaxflow_registration.store.accounts import (
     MongoClaimAttempts,
     PlaceRefused,
 )
+from vaxflow_registration.store.audit import STAFF_READS, MongoAuditLog
 from vaxflow_registration.store.citizens import CITIZENS, MongoCitizenStore, StoredCitizen
 from vaxflow_registration.store.imports import IMPORT_ISSUES, IMPORTS, MongoImportStore
 from vaxflow_registration.store.notices import INVITATION_NOTICES, MongoInvitationNotices
@@ -15,8 +16,6 @@ from vaxflow_registration.store.reads import (
     APPOINTMENTS,
     HEALTH_BOOK,
     SITE_AREAS,
-    STAFF_READS,
-    MongoAuditLog,
     MongoHealthBook,
     MongoWhereabouts,
 )
@@ -33,6 +32,8 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(HEALTH_BOOK, [("citizen_id", 1), ("occurred_at", 1), ("_id", 1)], name="timeline"),
     IndexSpec(HEALTH_BOOK, [("ref_id", 1)], name="by_ref"),
     IndexSpec(STAFF_READS, [("citizen_id", 1), ("at", 1)], name="by_citizen"),
+    IndexSpec(STAFF_READS, [("districts", 1), ("at", 1)], name="by_district"),
+    IndexSpec(STAFF_READS, [("who.subject", 1), ("at", 1)], name="by_reader"),
 )
 
 __all__ = [

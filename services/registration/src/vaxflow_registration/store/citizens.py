@@ -7,6 +7,7 @@ and its `CitizenUpdated` are one conditional update on the version read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -146,6 +147,33 @@ class MongoCitizenStore:
             update = with_events(update, events, citizen.updated_at)
         result = await self._citizens.update_one(
             {"_id": str(citizen.citizen_id), "version": citizen.version - 1}, update
+        )
+        return result.modified_count == 1
+
+
+class MongoSealedIds:
+    """The national ID ciphertexts, for the re-encryption job after a key rotation."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._citizens = db[CITIZENS]
+
+    def _sealed_with(self, key_id: str) -> Document:
+        return {"national_id_sealed": {"$regex": f"^{re.escape(key_id)}:"}}
+
+    async def count_sealed_with(self, key_id: str) -> int:
+        """How many ciphertexts the key still seals."""
+        return await self._citizens.count_documents(self._sealed_with(key_id))
+
+    async def sealed_with(self, key_id: str, limit: int) -> list[tuple[UUID, str]]:
+        """Up to `limit` citizens whose ciphertext the key seals (any order)."""
+        cursor = self._citizens.find(self._sealed_with(key_id), {"national_id_sealed": 1})
+        return [(UUID(d["_id"]), d["national_id_sealed"]) async for d in cursor.limit(limit)]
+
+    async def replace_sealed(self, citizen_id: UUID, old: str, new: str) -> bool:
+        """Store the new ciphertext if the old one is still there; False otherwise."""
+        result = await self._citizens.update_one(
+            {"_id": str(citizen_id), "national_id_sealed": old},
+            {"$set": {"national_id_sealed": new}},
         )
         return result.modified_count == 1
 

@@ -1,4 +1,4 @@
-"""Read models built by the consumers (health book, whereabouts) and the staff-read audit log."""
+"""Read models built by the consumers: the health book and each citizen's whereabouts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from vaxflow_servicekit.mongo import Document, insert_once
 HEALTH_BOOK = "health_book"
 APPOINTMENTS = "current_appointments"
 SITE_AREAS = "site_areas"
-STAFF_READS = "staff_reads"
 
 
 class MongoHealthBook:
@@ -131,19 +130,3 @@ class MongoWhereabouts:
     async def remember_site(self, site_id: UUID, area: dict[str, Any]) -> None:
         """Record a site's administrative units (idempotent)."""
         await self._sites.update_one({"_id": str(site_id)}, {"$set": area}, upsert=True)
-
-
-class MongoAuditLog:
-    """Append-only record of every staff read of a citizen's personal data."""
-
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._reads = db[STAFF_READS]
-
-    async def append(self, record: Document) -> None:
-        """Add one record; never updated or removed by the service."""
-        await self._reads.insert_one(dict(record))
-
-    async def of_citizen(self, citizen_id: UUID) -> list[Document]:
-        """The reads of one citizen, oldest first."""
-        cursor = self._reads.find({"citizen_id": str(citizen_id)}, {"_id": 0}).sort("at", 1)
-        return [d async for d in cursor]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from vaxflow_events import CancellationReason
 from vaxflow_scheduling.api.deps import ROLE, Anyone, CitizenCaller, ComponentsDep
-from vaxflow_scheduling.handlers import booking
+from vaxflow_scheduling.handlers import booking, throttle
 from vaxflow_scheduling.handlers.problems import not_found
 from vaxflow_scheduling.presenters import appointment_read
 from vaxflow_scheduling.schemas import (
@@ -16,10 +16,20 @@ from vaxflow_scheduling.schemas import (
     NextDoseRead,
 )
 from vaxflow_servicekit.context import CorrelationIdDep
+from vaxflow_servicekit.links import link, links
 from vaxflow_servicekit.models import Uuid
 from vaxflow_servicekit.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["appointments"])
+
+_APPOINTMENT_ID = "$response.body#/appointment_id"
+_BOOKED_LINKS = links(
+    ReadBooked=link("GET", "/api/v1/appointments/{appointment_id}", appointment_id=_APPOINTMENT_ID),
+    CancelBooked=link(
+        "DELETE", "/api/v1/appointments/{appointment_id}", appointment_id=_APPOINTMENT_ID
+    ),
+    ListBookings=link("GET", "/api/v1/appointments", citizen_id="$response.body#/citizen_id"),
+)
 
 
 @router.post(
@@ -28,9 +38,10 @@ router = APIRouter(prefix="/api/v1", tags=["appointments"])
     summary="Book a place for a citizen of my account",
     description="409 `slot-full` (naming the session and slot) or `already-booked` (one active "
     "appointment per dose); 422 for an unknown session or slot, a slot in the past, a dose the "
-    "session does not serve or that is not yet due, or a citizen scheduling does not know yet; "
-    "403 for a citizen of another account.",
-    responses={**ROLE, **problem_responses(409)},
+    "session does not serve or that is not yet due, or a citizen scheduling does not know yet "
+    "or of another account; 429 `too-many-booking-changes` (with Retry-After) once the phone "
+    "account made too many bookings and cancellations this hour.",
+    responses={**ROLE, 201: _BOOKED_LINKS, **problem_responses(409, 429)},
 )
 async def book(
     body: AppointmentCreate,
@@ -43,7 +54,8 @@ async def book(
     cmd = booking.BookPlace(
         caller.subject, str(body.citizen_id), str(body.session_id), body.slot, correlation_id
     )
-    appointment = await booking.book_place(cmd, c)
+    async with throttle.booking_change(caller, c):
+        appointment = await booking.book_place(cmd, c)
     response.headers["Location"] = f"/api/v1/appointments/{appointment.appointment_id}"
     return appointment_read(appointment, c.check_in_key)
 
@@ -97,8 +109,9 @@ async def read_appointment(
     "/appointments/{appointment_id}",
     summary="Cancel an appointment",
     description="By the citizen's account, or staff covering the site; frees the place. 409 when "
-    "it is no longer booked.",
-    responses={**ROLE, **problem_responses(404, 409)},
+    "it is no longer booked; 429 `too-many-booking-changes` (with Retry-After) once the caller "
+    "made too many bookings and cancellations this hour.",
+    responses={**ROLE, **problem_responses(404, 409, 429)},
 )
 async def cancel(
     appointment_id: Uuid, caller: Anyone, c: ComponentsDep, correlation_id: CorrelationIdDep
@@ -106,6 +119,7 @@ async def cancel(
     """Cancel and free the place."""
     reason = CancellationReason.CITIZEN_REQUEST
     cmd = booking.CancelAppointment(str(appointment_id), reason, correlation_id)
-    appointment = await booking.cancel_appointment(cmd, caller, c)
+    async with throttle.booking_change(caller, c):
+        appointment = await booking.cancel_appointment(cmd, caller, c)
     read = appointment_read(appointment, c.check_in_key)
     return read.model_copy(update={"status": "cancelled"})

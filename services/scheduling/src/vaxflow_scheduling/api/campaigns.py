@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 from vaxflow_scheduling.api.deps import ROLE, Anyone, ComponentsDep, Cursor, Limit, SiteAdmin
 from vaxflow_scheduling.handlers.problems import forbidden, invalid_field, not_found
 from vaxflow_scheduling.schemas import CampaignCreate, CampaignPage, CampaignRead
+from vaxflow_servicekit.links import link, links
 from vaxflow_servicekit.models import Uuid
 from vaxflow_servicekit.problems import ProblemError, problem_responses
 
@@ -21,7 +22,15 @@ router = APIRouter(prefix="/api/v1", tags=["campaigns"])
     status_code=201,
     summary="Create a campaign",
     description="Admins only. 422 naming a site that does not exist.",
-    responses={**ROLE, **problem_responses(409)},
+    responses={
+        **ROLE,
+        201: links(
+            ReadCampaign=link(
+                "GET", "/api/v1/campaigns/{campaign_id}", campaign_id="$response.body#/campaign_id"
+            )
+        ),
+        **problem_responses(409),
+    },
 )
 async def create_campaign(
     body: CampaignCreate, caller: SiteAdmin, c: ComponentsDep, response: Response

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, time
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from vaxflow_scheduling.api.deps import (
     ROLE,
@@ -31,12 +32,33 @@ from vaxflow_scheduling.schemas import (
     SitePage,
     SiteRead,
 )
+from vaxflow_servicekit.links import link, links
 from vaxflow_servicekit.models import Uuid
 from vaxflow_servicekit.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["sites"])
 # Replaced by the handler with the time of creation.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A page of sessions goes on after `<date>|<session id>` (its `next_cursor`).
+SessionCursor = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-\d{2}-\d{2}\|[^|]{1,100}$",
+        description="`next_cursor` of the previous page.",
+    ),
+]
+_SITE_ID = "$response.body#/site_id"
+_SITE_LINKS = links(
+    ReadSite=link("GET", "/api/v1/sites/{site_id}", site_id=_SITE_ID),
+    OpenSession=link("POST", "/api/v1/sites/{site_id}/sessions", site_id=_SITE_ID),
+    ListSessions=link("GET", "/api/v1/sites/{site_id}/sessions", site_id=_SITE_ID),
+    ReadStock=link("GET", "/api/v1/sites/{site_id}/stock", site_id=_SITE_ID),
+)
+_SESSION_ID = "$response.body#/session_id"
+_SESSION_LINKS = links(
+    ReadSession=link("GET", "/api/v1/sessions/{session_id}", session_id=_SESSION_ID),
+    JoinWaitlist=link("POST", "/api/v1/sessions/{session_id}/waitlist", session_id=_SESSION_ID),
+)
 
 
 @router.post(
@@ -44,7 +66,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
     status_code=201,
     summary="Create a site",
     description="Admins anywhere, district admins within their district (403 otherwise).",
-    responses={**ROLE, **problem_responses(409)},
+    responses={**ROLE, 201: _SITE_LINKS, **problem_responses(409)},
 )
 async def create_site(
     body: SiteCreate, caller: SiteAdmin, c: ComponentsDep, response: Response
@@ -101,7 +123,7 @@ async def read_site(site_id: Uuid, _: Anyone, c: ComponentsDep) -> SiteRead:
     summary="Open a session at a site",
     description="Site managers of the site, district admins of its district, admins. 422 for "
     "a date in the past or too far ahead, an unknown product or no doses.",
-    responses={**ROLE, **problem_responses(404)},
+    responses={**ROLE, 201: _SESSION_LINKS, **problem_responses(404)},
     tags=["sessions"],
 )
 async def create_session(
@@ -128,7 +150,7 @@ async def create_session(
     tags=["sessions"],
 )
 async def list_sessions(
-    site_id: Uuid, _: Anyone, c: ComponentsDep, limit: Limit = 50, cursor: Cursor = None
+    site_id: Uuid, _: Anyone, c: ComponentsDep, limit: Limit = 50, cursor: SessionCursor = None
 ) -> SessionPage:
     """Sessions by date, with live free places."""
     await sites.site_of(str(site_id), c)

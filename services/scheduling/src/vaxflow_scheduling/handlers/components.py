@@ -21,6 +21,7 @@ from vaxflow_scheduling.store.citizens import MongoCitizenDirectory
 from vaxflow_scheduling.store.sessions import MongoSessionStore, StoredSession
 from vaxflow_scheduling.store.sites import MongoSiteStore
 from vaxflow_scheduling.store.stock import MongoStockLedger
+from vaxflow_scheduling.store.throttle import RedisChangeCounter
 from vaxflow_scheduling.store.waitlist import MongoWaitlist
 from vaxflow_servicekit.logging import get_logger
 from vaxflow_servicekit.mongo import Document, as_stored, utc_now
@@ -59,6 +60,8 @@ class Components:
     campaigns: MongoCampaignStore
     waitlist: MongoWaitlist
     availability: RedisAvailability | None
+    # Booking changes per identity (see handlers.throttle); None: not counted.
+    changes: RedisChangeCounter | None = None
     topics: Topics = field(default_factory=Topics)
     clock: Callable[[], datetime] = utc_now
     # Wakes the outbox relays when they run in this process (role `all`); otherwise they poll.
@@ -98,6 +101,7 @@ class Components:
             campaigns=MongoCampaignStore(db),
             waitlist=MongoWaitlist(db),
             availability=RedisAvailability(redis, settings.redis_prefix) if redis else None,
+            changes=RedisChangeCounter(redis, settings.redis_prefix) if redis else None,
             **overrides,
         )
 

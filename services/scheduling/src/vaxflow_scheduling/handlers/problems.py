@@ -58,3 +58,14 @@ def not_active(appointment_id: str, status: str) -> ProblemError:
         slug="appointment-not-active",
         extensions={"appointment_id": appointment_id, "appointment_status": status},
     )
+
+
+def too_many_changes(retry_after_s: int) -> ProblemError:
+    """429 once an identity made too many booking changes in the current window."""
+    return ProblemError(
+        429,
+        "Too many bookings and cancellations from this account; try again later.",
+        title="Too many booking changes",
+        slug="too-many-booking-changes",
+        headers={"Retry-After": str(retry_after_s)},
+    )
