@@ -63,3 +63,22 @@ def test_recovery_is_when_ok_writes_flow_again_at_half_the_rate_before() -> None
 
     assert recovery_s(history, start_s=30, end_s=32) == 10
     assert recovery_s([], start_s=30, end_s=32) is None
+
+
+def test_a_booking_is_judged_by_the_appointments_its_citizen_holds() -> None:
+    from vaxflow.faults.checker import Verdict, _judge_booking
+    from vaxflow.faults.history import Written
+
+    verdict = Verdict()
+    cases = [("ok", 1), ("ok", 0), ("ok", 2), ("failed", 0), ("failed", 1)]
+    cases += [("indeterminate", 0), ("indeterminate", 1), ("indeterminate", 2)]
+    for n, (outcome, held) in enumerate(cases):
+        _judge_booking(f"c{n}", Written(f"c{n}", outcome, {"session_id": "s"}), held, verdict)
+
+    broken = [(v["id"].split()[1], v["invariant"]) for v in verdict.violations]
+    assert broken == [
+        ("c1", "an ok booking is one appointment"),
+        ("c2", "an ok booking is one appointment"),
+        ("c4", "a refused booking left no appointment"),
+        ("c7", "an indeterminate booking is at most one appointment"),
+    ]

@@ -6,6 +6,8 @@ A test tool, so it reads the services' databases and the warehouse's files direc
   movement, one health-book entry, monitoring's copy and one warehouse row;
 - every failed dose left no trace anywhere, every indeterminate one all or nothing;
 - every ok stock receipt is in the ledger, a failed one is not;
+- every ok booking is one appointment of its citizen in its session, a failed one none, an
+  indeterminate one at most one;
 - no slot of the run's sessions over capacity (counter and appointments);
 - each of the run's lots: the on-hand counter equals the sum of its ledger entries, and every
   dose movement in the ledger is a dose injection holds;
@@ -93,7 +95,14 @@ class Checker:
     async def check(self, run: RunFacts) -> Verdict:
         """Every invariant over the run."""
         verdict = Verdict()
-        steps = (self._doses, self._receipts, self._slots, self._stock, self._poison)
+        steps = (
+            self._doses,
+            self._receipts,
+            self._bookings,
+            self._slots,
+            self._stock,
+            self._poison,
+        )
         try:
             for step in steps:
                 try:
@@ -163,6 +172,15 @@ class Checker:
                 verdict.violation("an ok receipt is in the ledger once", receipt, f"{held} entries")
             if written.outcome == "failed" and held:
                 verdict.violation("a refused receipt left no trace", receipt, f"{held} entries")
+
+    async def _bookings(self, run: RunFacts, verdict: Verdict) -> None:
+        bookings = by_key(run.history, "POST /appointments", "citizen_id")
+        held = await self._count(
+            self.db("scheduling")["appointments"], "citizen_id", list(bookings)
+        )
+        for citizen, written in sorted(bookings.items()):
+            verdict.checked[f"bookings {written.outcome}"] += 1
+            _judge_booking(citizen, written, held.get(citizen, 0), verdict)
 
     async def _slots(self, run: RunFacts, verdict: Verdict) -> None:
         scheduling = self.db("scheduling")
@@ -261,6 +279,21 @@ def _judge_dose(citizen: str, written: Written, found: dict[str, int], verdict: 
                 ident,
                 ", ".join(f"{a} {found.get(a, 0)}" for a in ARTEFACTS),
             )
+
+
+def _judge_booking(citizen: str, written: Written, held: int, verdict: Verdict) -> None:
+    """One citizen's booking of the run against the appointments scheduling holds for them."""
+    ident = f"citizen {citizen} session {written.ids.get('session_id', '?')}"
+    if written.outcome == "ok" and held != 1:
+        verdict.violation("an ok booking is one appointment", ident, f"{held} appointments")
+    elif written.outcome == "failed" and held:
+        verdict.violation(
+            "a refused booking left no appointment",
+            ident,
+            f"{held} appointments; attempts {written.attempts}",
+        )
+    elif written.outcome == "indeterminate" and held > 1:
+        verdict.violation("an indeterminate booking is at most one appointment", ident, str(held))
 
 
 def _judge_slot(session_id: str, slot: Doc, session: Doc, held: int, verdict: Verdict) -> None:
