@@ -56,6 +56,8 @@ EXPECTED = {
     },
     ("get", "/api/v1/audit/reads"): {"200", "401", "403", "422", "500"},
 }
+# Every operation also documents 503: a dependency (database, Redis, Kafka) unavailable.
+EXPECTED = {operation: statuses | {"503"} for operation, statuses in EXPECTED.items()}
 
 
 def openapi() -> dict[str, Any]:

@@ -733,7 +733,11 @@ function Board({ app, now }) {
         <ul class="people" tabindex="0" aria-labelledby="observation-title">
           ${observing.map((person) => {
             const left = OBSERVATION_MINUTES * 60 - (now - Date.parse(person.dose.administered_at)) / 1000;
-            return html`<li data-citizen=${person.citizen_id} class=${left <= 0 ? "due" : ""}>
+            return html`<li
+              data-citizen=${person.citizen_id}
+              data-here=${person.elsewhere ? undefined : ""}
+              class=${left <= 0 ? "due" : ""}
+            >
               ${person.check_in?.queue_number && html`<span class="number">#${person.check_in.queue_number}</span>`}
               <span class="who">${who(person)}</span>
               <span class="countdown" data-countdown>${left > 0 ? clock(left) : "done"}</span>
@@ -1156,8 +1160,12 @@ function Console({ session }) {
           app.adopt(next).then(() => setWork({ kind: "dose", citizen_id: next.citizen_id }));
         }
       } else if (event.key === "o") {
+        // The first observation this device's vaccinator started, else the first of the site.
         event.preventDefault();
-        document.querySelector(".observation li button")?.focus();
+        const first =
+          document.querySelector(".observation li[data-here] button") ??
+          document.querySelector(".observation li button");
+        first?.focus();
       }
     };
     window.addEventListener("keydown", onKey);
