@@ -268,7 +268,9 @@ class Injector:
         started = time.monotonic()
         probe: Record = {"dependency": dependency, "path": PROBES[dependency]}
         try:
-            async with httpx.AsyncClient(timeout=self.config.api_timeout_s + 5) as client:
+            # A request still unanswered at the timeout is a hang: it ends as a transport error
+            # (status 0), never as the 503 the API owes.
+            async with httpx.AsyncClient(timeout=self.config.api_timeout_s) as client:
                 answer = await client.get(url, params=params)
             probe["status"] = answer.status_code
             probe["retry_after"] = answer.headers.get("retry-after")
