@@ -76,6 +76,7 @@ class RunFacts:
     history: list[dict[str, Any]]
     sites: list[dict[str, Any]]
     poison: list[dict[str, Any]]
+    idle_groups: frozenset[str] = frozenset()  # groups no process served: not judged
 
 
 class Checker:
@@ -229,7 +230,7 @@ class Checker:
     async def _poison(self, run: RunFacts, verdict: Verdict) -> None:
         if not run.poison:
             return
-        committed = await group_offsets(self._bootstrap)
+        committed = await group_offsets(self._bootstrap, run.idle_groups)
         readers = {
             topic: sorted(
                 g for g, offsets in committed.items() if any(tp.topic == topic for tp in offsets)

@@ -34,17 +34,43 @@ async def pending_outboxes(mongo: AsyncMongoClient[dict[str, Any]]) -> dict[str,
     return pending
 
 
-async def group_offsets(bootstrap: str) -> dict[str, dict[TopicPartition, int]]:
-    """Each service group's committed offset on every partition of the topics it reads."""
+async def group_offsets(
+    bootstrap: str, ignore: frozenset[str] = frozenset()
+) -> dict[str, dict[TopicPartition, int]]:
+    """Each service group's committed offset on every partition of the topics it reads.
+
+    `ignore` names groups left out: those no running process served when the run began (a
+    group a long-lived stack kept from an older version of a service).
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
     try:
-        groups = [g[0] for g in await admin.list_consumer_groups() if is_service_group(g[0])]
+        groups = [
+            g[0]
+            for g in await admin.list_consumer_groups()
+            if is_service_group(g[0]) and g[0] not in ignore
+        ]
         committed: dict[str, dict[TopicPartition, int]] = {}
         for group in sorted(groups):
             offsets = await admin.list_consumer_group_offsets(group)
             committed[group] = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
         return committed
+    finally:
+        await admin.close()
+
+
+async def idle_groups(bootstrap: str) -> frozenset[str]:
+    """The service groups without a member: no running process reads for them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        groups = [g[0] for g in await admin.list_consumer_groups() if is_service_group(g[0])]
+        idle = set()
+        for group in groups:  # one at a time: the broker here closes a request naming several
+            [response] = await admin.describe_consumer_groups([group])
+            # Each described group: (error_code, group_id, state, protocol_type, protocol, ...)
+            idle |= {g[1] for g in response.groups if g[2] in ("Empty", "Dead")}
+        return frozenset(idle)
     finally:
         await admin.close()
 
@@ -62,9 +88,9 @@ async def partitions(bootstrap: str, topics: list[str]) -> dict[str, list[int]]:
     return {t["topic"]: sorted(p["partition"] for p in t["partitions"]) for t in described}
 
 
-async def consumer_lag(bootstrap: str) -> dict[str, int]:
+async def consumer_lag(bootstrap: str, ignore: frozenset[str] = frozenset()) -> dict[str, int]:
     """Per service group: messages not yet committed over every partition of its topics."""
-    committed = await group_offsets(bootstrap)
+    committed = await group_offsets(bootstrap, ignore)
     layout = await partitions(bootstrap, [tp.topic for o in committed.values() for tp in o])
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -81,7 +107,9 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
         await consumer.stop()
 
 
-async def drain(mongo_url: str, bootstrap: str, timeout_s: float) -> dict[str, Any]:
+async def drain(
+    mongo_url: str, bootstrap: str, timeout_s: float, ignore: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """Wait until no outbox holds an event and no service group lags; what was last seen."""
     started = time.monotonic()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -92,7 +120,7 @@ async def drain(mongo_url: str, bootstrap: str, timeout_s: float) -> dict[str, A
         while True:
             try:
                 pending = await pending_outboxes(mongo)
-                lag = await consumer_lag(bootstrap)
+                lag = await consumer_lag(bootstrap, ignore)
                 last = {"pending_outboxes": pending, "lag": lag}
                 if not pending and not any(lag.values()):
                     return last | {"drained": True, "seconds": _since(started)}

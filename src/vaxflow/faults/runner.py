@@ -19,7 +19,7 @@ from typing import Any
 
 from vaxflow.faults.checker import Checker, RunFacts
 from vaxflow.faults.config import FaultsConfig
-from vaxflow.faults.drain import drain
+from vaxflow.faults.drain import drain, idle_groups
 from vaxflow.faults.injectors import Injector, Stack
 from vaxflow.faults.report import result_document
 from vaxflow.faults.schedule import Planned, plan
@@ -49,6 +49,9 @@ async def run(
     missing = [name for name, seconds in before.items() if seconds is None]
     if missing:
         raise RuntimeError(f"parts of the stack do not answer before the run: {missing}")
+    idle_before = await idle_groups(settings.kafka_bootstrap)
+    if idle_before:
+        say(f"consumer groups no process serves, left out: {sorted(idle_before)}")
     recorder = Recorder()
     schedule = plan(config)
     say(f"{len(schedule)} faults planned over a {config.wall_seconds:.0f} s day; setting up")
@@ -76,11 +79,18 @@ async def run(
                 await day
         restored = await stack.restore(parts, config.recover_timeout_s)
     say("every fault undone; draining (outboxes, consumer lag)")
-    settled = await drain(settings.mongo_url, settings.kafka_bootstrap, config.drain_timeout_s)
+    settled = await drain(
+        settings.mongo_url, settings.kafka_bootstrap, config.drain_timeout_s, idle_before
+    )
     say(f"drained: {settled.get('drained')} in {settled.get('seconds')} s; checking")
+    # Idle before the run and still after it: no process of this stack reads for the group.
+    idle = idle_before & await idle_groups(settings.kafka_bootstrap)
+    settled["idle_groups"] = sorted(idle)
     verdict = await Checker(
         settings.mongo_url, settings.kafka_bootstrap, _warehouse_dir(settings)
-    ).check(RunFacts(recorder.history, simulated["sites"], injector.poison if injector else []))
+    ).check(
+        RunFacts(recorder.history, simulated["sites"], injector.poison if injector else [], idle)
+    )
     return result_document(
         config=config,
         started_at=started_at,

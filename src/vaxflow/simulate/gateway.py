@@ -180,12 +180,13 @@ def outcome_of(status: int) -> str:
     """What an answer says about a write: done, not done, or unknown.
 
     2xx: ok. 500 (a crash mid-way), 502 and 504 (the gateway lost the service or gave up
-    waiting): the write may or may not have happened, indeterminate. Any other answer is a
-    refusal that changed nothing: failed.
+    waiting) and 503 (a dependency failed, possibly after the write reached it and only its
+    answer was lost): the write may or may not have happened, indeterminate. Any other answer
+    is a refusal that changed nothing: failed.
     """
     if 200 <= status < 300:
         return "ok"
-    return "indeterminate" if status in (500, 502, 504) else "failed"
+    return "indeterminate" if status in (500, 502, 503, 504) else "failed"
 
 
 def ids_of(path: str, body: Any, answer: Any) -> dict[str, str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+import structlog
+
 from vaxflow_events import (
     AdminArea,
     AppointmentBooked,
@@ -42,6 +44,8 @@ from vaxflow_scheduling.store.appointments import Appointment
 from vaxflow_scheduling.store.citizens import KnownCitizen
 from vaxflow_scheduling.store.sessions import StoredSession
 from vaxflow_servicekit.auth import Principal
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -125,21 +129,39 @@ async def place(
         raise slot_full(session_id, slot.key)
     appointment_id = str(uuid.uuid4())
     key = claim_key(citizen.citizen_id, dose.number)
-    holder = await c.appointments.claim(key, appointment_id, c.now())
-    if holder is not None:
+    claimed = await c.appointments.claim(key, appointment_id, c.now(), (session_id, slot.key))
+    if claimed.freed is not None:
+        await c.publish_free(await c.sessions.give_back(*claimed.freed))
+    if claimed.holder is not None:
         await c.publish_free(await c.sessions.give_back(session_id, slot.key))
-        raise already_booked(holder, dose.number)
+        raise already_booked(claimed.holder, dose.number)
     appointment = _appointment(appointment_id, citizen, stored, slot, dose, channel, c)
     event = c.outbox(booked_event(appointment, after), correlation_id)
     try:
         await c.appointments.add(appointment, [event])
     except Exception:
-        await c.sessions.give_back(stored.session.session_id, slot.key)
-        await c.appointments.release(key, appointment_id)
-        raise
+        # The write may have landed before the error (a lost answer, a timeout): undoing
+        # then would free a place and a claim an appointment holds, and the retry would book
+        # twice. Undo only what is known not written; when unsure, keep both (the claim is
+        # taken over once stale, and its place given back then).
+        written = await _written(appointment_id, c)
+        if written is False:
+            await c.sessions.give_back(session_id, slot.key)
+            await c.appointments.release(key, appointment_id)
+        if written is not True:
+            raise
     c.events_written()
     await c.publish_free(after)
     return appointment
+
+
+async def _written(appointment_id: str, c: Components) -> bool | None:
+    """Whether the appointment is stored: True, False, or None when the store cannot say."""
+    try:
+        return await c.appointments.get(appointment_id) is not None
+    except Exception:  # the store is still unreachable
+        log.warning("booking_outcome_unknown", appointment_id=appointment_id)
+        return None
 
 
 def _appointment(
@@ -204,6 +226,10 @@ async def cancel_appointment(
     appointment = await c.appointments.get(cmd.appointment_id)
     if appointment is None or not await _may_cancel(caller, appointment, c):
         raise not_found("appointment")
+    if appointment.status is AppointmentStatus.CANCELLED and await free_place(appointment, c):
+        # Cancelled, but its place not freed yet: a cancel retried after its answer was lost.
+        await c.after_place_freed(appointment.session_id, cmd.correlation_id)
+        return appointment
     if appointment.status is not AppointmentStatus.BOOKED:
         raise not_active(appointment.appointment_id, appointment.status.value)
     event = c.outbox(cancelled_event(appointment, cmd.reason), cmd.correlation_id)
@@ -217,12 +243,18 @@ async def cancel_appointment(
     return appointment
 
 
-async def free_place(appointment: Appointment, c: Components) -> None:
-    """Give a settled appointment's place and claim back."""
-    after = await c.sessions.give_back(appointment.session_id, appointment.slot_key)
+async def free_place(appointment: Appointment, c: Components) -> bool:
+    """Give a settled appointment's claim, then its place, back; False if already given.
+
+    Releasing the claim decides: of two attempts (a cancel retried after a lost answer) only
+    the one that released it gives the place back, so a place is never freed twice. A crash
+    between the two leaves one place unused, never a slot overbooked.
+    """
     key = claim_key(appointment.citizen_id, appointment.dose_number)
-    await c.appointments.release(key, appointment.appointment_id)
-    await c.publish_free(after)
+    if not await c.appointments.release(key, appointment.appointment_id):
+        return False
+    await c.publish_free(await c.sessions.give_back(appointment.session_id, appointment.slot_key))
+    return True
 
 
 async def visible_appointment(

@@ -61,6 +61,15 @@ class Appointment:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """The outcome of a claim: the appointment already holding it (None: ours now), and the
+    place (session, slot) of an abandoned claim taken over, to be given back."""
+
+    holder: str | None
+    freed: tuple[str, str] | None = None
+
+
 class MongoAppointmentStore:
     """Appointments and their claims."""
 
@@ -69,35 +78,47 @@ class MongoAppointmentStore:
         self._claims = db[CLAIMS]
         self._stale_after = stale_after
 
-    async def claim(self, key: str, appointment_id: str, now: datetime) -> str | None:
-        """Take the citizen's place for a dose; None, or the id of the appointment holding it.
+    async def claim(
+        self, key: str, appointment_id: str, now: datetime, place: tuple[str, str]
+    ) -> Claimed:
+        """Take the citizen's place for a dose: who holds it, and any place to give back.
 
-        A claim left by a process that died before writing its appointment is reclaimed once
-        it is older than `stale_after`.
+        The claim records the place (session, slot) its booking took. A claim left by a
+        process that died before writing its appointment is taken over once it is older than
+        `stale_after`, and the place it recorded is returned to be given back.
         """
+        freed: tuple[str, str] | None = None
         for _ in range(2):
             try:
                 await self._claims.insert_one(
-                    {"_id": key, "appointment_id": appointment_id, "at": now}
+                    {
+                        "_id": key,
+                        "appointment_id": appointment_id,
+                        "at": now,
+                        "session_id": place[0],
+                        "slot": place[1],
+                    }
                 )
-                return None
+                return Claimed(None, freed)
             except DuplicateKeyError:
                 holder = await self._claims.find_one({"_id": key})
                 if holder is None:
                     continue
                 if not await self._abandoned(holder, now):
-                    return str(holder["appointment_id"])
-                await self.release(key, holder["appointment_id"])
-        return "unknown"
+                    return Claimed(str(holder["appointment_id"]), freed)
+                if await self.release(key, holder["appointment_id"]) and "session_id" in holder:
+                    freed = (str(holder["session_id"]), str(holder["slot"]))
+        return Claimed("unknown", freed)
 
     async def _abandoned(self, claim: Document, now: datetime) -> bool:
         if now - claim["at"] < self._stale_after:
             return False
         return await self._appointments.find_one({"_id": claim["appointment_id"]}) is None
 
-    async def release(self, key: str, appointment_id: str) -> None:
-        """Give a claim back (only the appointment holding it can)."""
-        await self._claims.delete_one({"_id": key, "appointment_id": appointment_id})
+    async def release(self, key: str, appointment_id: str) -> bool:
+        """Give a claim back (only the appointment holding it can); False if it did not hold it."""
+        result = await self._claims.delete_one({"_id": key, "appointment_id": appointment_id})
+        return result.deleted_count == 1
 
     async def add(self, appointment: Appointment, events: Sequence[Document]) -> None:
         """Store a booked appointment with its event."""
