@@ -82,3 +82,35 @@ def test_a_booking_is_judged_by_the_appointments_its_citizen_holds() -> None:
         ("c4", "a refused booking left no appointment"),
         ("c7", "an indeterminate booking is at most one appointment"),
     ]
+
+
+def test_a_cancellation_is_all_or_nothing() -> None:
+    from vaxflow.faults.checker import BOOKED, CANCELLED, Verdict, _judge_cancel
+    from vaxflow.faults.history import Written
+
+    half = ("cancelled", True)  # cancelled, but its claim (and place) never given back
+    verdict = Verdict()
+    cases = [("ok", CANCELLED), ("ok", BOOKED), ("ok", half), ("failed", BOOKED)]
+    cases += [("failed", CANCELLED), ("indeterminate", CANCELLED), ("indeterminate", BOOKED)]
+    cases += [("indeterminate", half)]
+    for n, (outcome, state) in enumerate(cases):
+        _judge_cancel(f"a{n}", Written(f"a{n}", outcome), state, verdict)
+
+    assert [(v["id"], v["invariant"]) for v in verdict.violations] == [
+        ("a1", "a cancellation answered ok is all or nothing"),
+        ("a2", "a cancellation answered ok is all or nothing"),
+        ("a4", "a cancellation answered failed is all or nothing"),
+        ("a7", "a cancellation answered indeterminate is all or nothing"),
+    ]
+
+
+def test_a_slot_counter_below_its_appointments_is_a_place_freed_twice() -> None:
+    from vaxflow.faults.checker import Verdict, _judge_slot
+
+    session = {"booked": {"s1": 3, "s2": 2}, "free": {"s1": 7, "s2": 8}}
+    verdict = Verdict()
+    _judge_slot("x", {"key": "s1", "capacity": 10}, session, 3, verdict)
+    _judge_slot("x", {"key": "s2", "capacity": 10}, session, 3, verdict)
+
+    assert [v["invariant"] for v in verdict.violations] == ["no place freed twice"]
+    assert "slot s2" in verdict.violations[0]["id"]

@@ -8,7 +8,11 @@ A test tool, so it reads the services' databases and the warehouse's files direc
 - every ok stock receipt is in the ledger, a failed one is not;
 - every ok booking is one appointment of its citizen in its session, a failed one none, an
   indeterminate one at most one;
-- no slot of the run's sessions over capacity (counter and appointments);
+- every ok check-in is one check-in of its citizen, a failed one none;
+- every ok cancellation left its appointment cancelled with its claim given back, a failed one
+  left it booked and holding its claim, an indeterminate one either of the two, never half;
+- no slot of the run's sessions over capacity (counter and appointments), and no slot's counter
+  below the appointments holding its places (a place freed twice);
 - each of the run's lots: the on-hand counter equals the sum of its ledger entries, and every
   dose movement in the ledger is a dose injection holds;
 - every poison message is in the dead-letter topic of every group that reads its topic, with a
@@ -100,6 +104,8 @@ class Checker:
             self._doses,
             self._receipts,
             self._bookings,
+            self._check_ins,
+            self._cancellations,
             self._slots,
             self._stock,
             self._poison,
@@ -182,6 +188,34 @@ class Checker:
         for citizen, written in sorted(bookings.items()):
             verdict.checked[f"bookings {written.outcome}"] += 1
             _judge_booking(citizen, written, held.get(citizen, 0), verdict)
+
+    async def _check_ins(self, run: RunFacts, verdict: Verdict) -> None:
+        check_ins = by_key(run.history, "POST /check-ins", "citizen_id")
+        held = await self._count(self.db("scheduling")["check_ins"], "citizen_id", list(check_ins))
+        for citizen, written in sorted(check_ins.items()):
+            verdict.checked[f"check-ins {written.outcome}"] += 1
+            count = held.get(citizen, 0)
+            if written.outcome == "ok" and count != 1:
+                verdict.violation("an ok check-in is one check-in", citizen, f"{count} check-ins")
+            elif written.outcome == "failed" and count:
+                verdict.violation(
+                    "a refused check-in left no check-in",
+                    citizen,
+                    f"{count} check-ins; attempts {written.attempts}",
+                )
+
+    async def _cancellations(self, run: RunFacts, verdict: Verdict) -> None:
+        cancels = by_key(run.history, "DELETE /appointments/{id}", "appointment_id")
+        scheduling = self.db("scheduling")
+        appointments = await self._find(scheduling["appointments"], "_id", list(cancels))
+        claimed = await self._count(
+            scheduling["appointment_claims"], "appointment_id", list(cancels)
+        )
+        for appointment_id, written in sorted(cancels.items()):
+            verdict.checked[f"cancellations {written.outcome}"] += 1
+            doc = appointments.get(appointment_id) or {}
+            state = (doc.get("status"), bool(claimed.get(appointment_id)))
+            _judge_cancel(appointment_id, written, state, verdict)
 
     async def _slots(self, run: RunFacts, verdict: Verdict) -> None:
         scheduling = self.db("scheduling")
@@ -297,6 +331,24 @@ def _judge_booking(citizen: str, written: Written, held: int, verdict: Verdict) 
         verdict.violation("an indeterminate booking is at most one appointment", ident, str(held))
 
 
+CANCELLED = ("cancelled", False)  # the appointment's status, whether a claim still names it
+BOOKED = ("booked", True)
+
+
+def _judge_cancel(
+    appointment_id: str, written: Written, state: tuple[Any, bool], verdict: Verdict
+) -> None:
+    """One cancellation of the run against its appointment and claim."""
+    expected = {"ok": (CANCELLED,), "failed": (BOOKED,), "indeterminate": (CANCELLED, BOOKED)}
+    if state not in expected[written.outcome]:
+        verdict.violation(
+            f"a cancellation answered {written.outcome} is all or nothing",
+            appointment_id,
+            f"status {state[0]}, claim {'held' if state[1] else 'given back'};"
+            f" attempts {written.attempts}",
+        )
+
+
 def _judge_slot(session_id: str, slot: Doc, session: Doc, held: int, verdict: Verdict) -> None:
     key, capacity = slot["key"], int(slot["capacity"])
     booked = int(session.get("booked", {}).get(key, 0))
@@ -309,6 +361,10 @@ def _judge_slot(session_id: str, slot: Doc, session: Doc, held: int, verdict: Ve
     if held > capacity:
         verdict.violation(
             "no slot over capacity", where, f"{held} appointments for {capacity} places"
+        )
+    if booked < held:
+        verdict.violation(
+            "no place freed twice", where, f"counter {booked} below {held} appointments"
         )
 
 

@@ -77,8 +77,14 @@ class Gateway:
         params: dict[str, Any] | None = None,
         raw: bool = False,
         timeout_s: float | None = None,
+        ids: dict[str, str] | None = None,
     ) -> Answer:
-        """Send one request and record it under `endpoint` (e.g. "POST /doses")."""
+        """Send one request and record it under `endpoint` (e.g. "POST /doses").
+
+        `ids`: what the write is about that neither its path nor its body names (the citizen
+        of a QR check-in), recorded with it for the after-run checker.
+        """
+        known = ids or {}
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         started = time.perf_counter()
         try:
@@ -95,8 +101,8 @@ class Gateway:
             self._recorder.error(endpoint, f"transport: {type(error).__name__}")
             if method != "GET":
                 outcome = "failed" if isinstance(error, NOT_SENT) else "indeterminate"
-                ids = ids_of(path, json, None)
-                self._recorder.record(endpoint, outcome, 0, ids, type(error).__name__)
+                found = known | ids_of(path, json, None)
+                self._recorder.record(endpoint, outcome, 0, found, type(error).__name__)
             return Answer(0, None, "")
         self._recorder.call(endpoint, time.perf_counter() - started, response.status_code)
         if raw:
@@ -107,8 +113,9 @@ class Gateway:
             body = None
         if method != "GET":
             status = response.status_code
-            ids = ids_of(path, json, body)
-            self._recorder.record(endpoint, outcome_of(status), status, ids)
+            self._recorder.record(
+                endpoint, outcome_of(status), status, known | ids_of(path, json, body)
+            )
         return Answer(response.status_code, body, response.text)
 
     async def expect(
@@ -156,6 +163,8 @@ class Gateway:
             return None
 
 
+# Answers after which a write may or may not have happened (0: no answer at all).
+LOST = (0, 500, 502, 503, 504)
 # Transport failures before the request left: nothing can have happened.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Ids worth keeping from a write's body and answer, for the after-run checker.
@@ -186,7 +195,7 @@ def outcome_of(status: int) -> str:
     """
     if 200 <= status < 300:
         return "ok"
-    return "indeterminate" if status in (500, 502, 503, 504) else "failed"
+    return "indeterminate" if status in LOST else "failed"
 
 
 def ids_of(path: str, body: Any, answer: Any) -> dict[str, str]:

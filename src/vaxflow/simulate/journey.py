@@ -12,7 +12,7 @@ from typing import Any
 
 from vaxflow.simulate.actors import Citizen, SimSite
 from vaxflow.simulate.config import SimulationConfig
-from vaxflow.simulate.gateway import Answer, Gateway
+from vaxflow.simulate.gateway import LOST, Answer, Gateway
 from vaxflow.simulate.metrics import Recorder
 from vaxflow.simulate.otp import OtpInbox
 from vaxflow.simulate.people import People
@@ -195,24 +195,40 @@ async def book(ctx: Context, citizen: Citizen, site: SimSite) -> bool:
 
 
 async def cancel(ctx: Context, citizen: Citizen, site: SimSite) -> None:
-    """Cancel the appointment from the portal."""
+    """Cancel the appointment from the portal, again when the answer was lost."""
     assert citizen.appointment is not None
     appointment_id = citizen.appointment["appointment_id"]
-    done = await ctx.gateway.expect(
-        ctx.gateway.call(
+    gw = ctx.gateway
+    statuses: list[int] = []
+
+    async def send() -> Answer:
+        answer = await gw.call(
             citizen.source,
             "DELETE /appointments/{id}",
             "DELETE",
             f"/appointments/{appointment_id}",
             token=citizen.token,
-        ),
+            ids={"appointment_id": appointment_id, "citizen_id": citizen.citizen_id},
+        )
+        statuses.append(answer.status)
+        return answer
+
+    done = await gw.until_ready(
+        send,
         "DELETE /appointments/{id}",
         200,
+        ctx.config.ready_timeout_s,
+        not_yet=(),
+        refused=(409,),
     )
-    if done is not None:
+    # A 409 "no longer booked" after an attempt whose answer was lost: that attempt cancelled it.
+    lost_then_done = statuses[-1:] == [409] and any(s in LOST for s in statuses[:-1])
+    if done is not None or lost_then_done:
         slot = citizen.appointment["slot"]
         site.bookings[slot] -= 1
         ctx.recorder.count("cancelled")
+    elif statuses[-1:] == [409]:
+        ctx.recorder.error("DELETE /appointments/{id}", "409: the appointment was not booked")
 
 
 async def check_in(ctx: Context, citizen: Citizen, site: SimSite) -> bool:
@@ -229,7 +245,13 @@ async def check_in(ctx: Context, citizen: Citizen, site: SimSite) -> bool:
 
     async def send() -> Answer:
         answer = await gw.call(
-            site.vaccinator.source, "POST /check-ins", "POST", "/check-ins", json=body, token=token
+            site.vaccinator.source,
+            "POST /check-ins",
+            "POST",
+            "/check-ins",
+            json=body,
+            token=token,
+            ids={"citizen_id": citizen.citizen_id},
         )
         statuses.append(answer.status)
         return answer
@@ -243,7 +265,7 @@ async def check_in(ctx: Context, citizen: Citizen, site: SimSite) -> bool:
         refused=(409,),
     )
     if done is None and statuses[-1:] == [409]:
-        if 0 in statuses:  # a retry after a request that timed out but went through
+        if any(s in LOST for s in statuses):  # a retry after a request that went through
             ctx.recorder.count("checked_in_on_retry")
             return True
         ctx.recorder.error("POST /check-ins", "409: checked in twice")

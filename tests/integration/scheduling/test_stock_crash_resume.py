@@ -11,10 +11,12 @@ as a crash would, and retry.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pymongo.errors import AutoReconnect
+from vaxflow_scheduling.handlers.stock import finish_open_entries
 
 from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic
 from tests.integration.scheduling.test_checkins_and_stock import _dose
@@ -117,3 +119,43 @@ async def test_a_redelivered_dose_after_a_crash_moves_the_stock_once(
         settled, accept=lambda x: x["lot"].get("pending_entries") == [], what="dose announced"
     )
     assert (lot["on_hand"], lot["ledger"]) == (-1, -1)
+
+
+async def test_an_entry_left_half_done_with_no_retry_is_finished_by_the_sweeper(
+    scheduling: Scheduling, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = await scheduling.site()
+    lot_number = f"SW{uuid.uuid4().hex[:6].upper()}"
+    receipt = _receipt(site["site_id"], lot_number)
+    lot_id = str(lot_id_for(AZ, lot_number))
+    manager = scheduling.staff("site_manager", site_id=site["site_id"])
+    stock = scheduling.components.stock
+
+    async def crashed(*args: Any) -> None:  # the process died after recording the entry
+        raise AutoReconnect("connection closed")
+
+    monkeypatch.setattr(stock, "apply", crashed)
+    lost = await scheduling.client.post("/api/v1/stock/receipts", json=receipt, headers=manager)
+    monkeypatch.undo()
+    # Nobody retries; the entry ages past the sweeper's limit.
+    stale = datetime.now(UTC) - timedelta(seconds=scheduling.settings.stock_entry_stale_s + 1)
+    await scheduling.db["stock_ledger"].update_one(
+        {"_id": receipt["receipt_id"]}, {"$set": {"at": stale}}
+    )
+
+    await finish_open_entries(scheduling.components)
+    await finish_open_entries(scheduling.components)  # a second round changes nothing
+    retried = await scheduling.client.post("/api/v1/stock/receipts", json=receipt, headers=manager)
+
+    assert lost.status_code == 503
+    assert retried.json()["repeated"] is True
+    lot = await _lot(scheduling, site["site_id"], lot_id)
+    assert (lot["on_hand"], lot["ledger"]) == (100, 100)
+    received = [
+        m
+        for m in await read_topic(scheduling.kafka, scheduling.topics.stock, 1)
+        if m.event_type == "StockReceived" and str(m.payload.receipt_id) == receipt["receipt_id"]
+    ]
+    assert len(received) == 1
+    assert received[0].payload.lot_number == lot_number
+    assert received[0].payload.balance_after == 100

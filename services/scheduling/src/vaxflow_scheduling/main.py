@@ -14,7 +14,7 @@ from vaxflow_scheduling.handlers.components import Components, Topics
 from vaxflow_scheduling.handlers.invitations import fill_from_waitlist
 from vaxflow_scheduling.settings import SchedulingSettings
 from vaxflow_scheduling.store import INDEXES
-from vaxflow_scheduling.workers import AvailabilityRefresher
+from vaxflow_scheduling.workers import AvailabilityRefresher, StockEntrySweeper
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
 from vaxflow_servicekit.outbox import Wakeup
@@ -70,7 +70,12 @@ def _worker_factory(
         for relay in outbox:
             wakeup.connect(relay.notify)
         c = _components(infra, settings, topics, wakeup)
-        return [*outbox, *reactions_consumers(c, infra, reads), AvailabilityRefresher(c)]
+        return [
+            *outbox,
+            *reactions_consumers(c, infra, reads),
+            AvailabilityRefresher(c),
+            StockEntrySweeper(c),
+        ]
 
     return factory
 

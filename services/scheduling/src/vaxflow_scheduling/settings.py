@@ -43,6 +43,10 @@ class SchedulingSettings(ServiceSettings):
     # A place claim whose appointment never appeared (the process died in between) is
     # reclaimed after this long.
     claim_stale_after_s: float = Field(default=30.0, gt=0)
+    # A receipt or adjustment a crash left half done, and no retry finished, is finished by the
+    # sweeper once this old; the sweeper looks every `stock_sweep_s`.
+    stock_entry_stale_s: float = Field(default=30.0, gt=0)
+    stock_sweep_s: float = Field(default=15.0, gt=0)
 
     # Expected wait = people waiting x minutes per person, from the site's recent pace or this.
     default_minutes_per_person: float = Field(default=3.0, gt=0)

@@ -1,4 +1,4 @@
-"""Background loops: the availability refresher."""
+"""Background loops: the availability refresher, the stock entry sweeper."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 from datetime import timedelta
 
 from vaxflow_scheduling.handlers.components import Components, log
+from vaxflow_scheduling.handlers.stock import finish_open_entries
 
 
 class AvailabilityRefresher:
@@ -49,3 +50,27 @@ class AvailabilityRefresher:
         for stored in sessions:
             await c.availability.publish(stored, c.now())
         return len(sessions)
+
+
+class StockEntrySweeper:
+    """Finishes the receipts and adjustments a crash left half done (see `finish_open_entries`)."""
+
+    def __init__(self, c: Components) -> None:
+        self._c = c
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the round in hand and return."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Sweep until stopped; failures are logged and retried next round."""
+        while not self._stopping.is_set():
+            try:
+                await finish_open_entries(self._c)
+            except Exception as exc:  # the database away: try again next round
+                log.warning("stock_sweep_failed", error=type(exc).__name__)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(
+                    self._stopping.wait(), timeout=self._c.settings.stock_sweep_s
+                )

@@ -26,7 +26,7 @@ from vaxflow_scheduling.domain.stock import (
     balances,
     days_of_supply,
 )
-from vaxflow_scheduling.handlers.components import Components
+from vaxflow_scheduling.handlers.components import Components, log
 from vaxflow_scheduling.handlers.problems import forbidden, invalid_field
 from vaxflow_scheduling.handlers.sites import site_of
 from vaxflow_scheduling.metrics import STOCK_BALANCE
@@ -77,21 +77,64 @@ async def receive_stock(cmd: ReceiveStock, caller: Principal, c: Components) -> 
         return {"entry_id": cmd.receipt_id, "lot_id": lot_id, "repeated": True}
     balance, _ = await c.stock.apply(cmd.site_id, lot_id, cmd.doses_received, cmd.receipt_id)
     STOCK_BALANCE.labels(cmd.site_id, lot_id).set(balance)
-    event = StockReceived(
-        receipt_id=uuid.UUID(cmd.receipt_id),
-        site_id=uuid.UUID(cmd.site_id),
-        lot_id=uuid.UUID(lot_id),
-        product_code=cmd.product_code,
-        manufacturer_code=manufacturer,
-        lot_number=cmd.lot_number,
-        expiry_date=cmd.expiry_date,
-        doses_per_vial=cmd.doses_per_vial,
-        doses_received=cmd.doses_received,
-        balance_after=max(balance, 0),
-    )
+    lot = _lot(lot_id, cmd, manufacturer)
+    event = _received(cmd.receipt_id, cmd.site_id, lot, cmd.doses_received, balance)
     await _announce(entry, balance, [c.outbox(event, cmd.correlation_id)], c)
     await low_stock(cmd.site_id, cmd.product_code, c)  # lifts the low mark once supplied again
     return {"entry_id": cmd.receipt_id, "lot_id": lot_id, "balance_after": balance}
+
+
+def _received(
+    receipt_id: str, site_id: str, lot: Document, doses: int, balance: int
+) -> StockReceived:
+    return StockReceived(
+        receipt_id=uuid.UUID(receipt_id),
+        site_id=uuid.UUID(site_id),
+        lot_id=uuid.UUID(lot["lot_id"]),
+        product_code=lot["product_code"],
+        manufacturer_code=lot["manufacturer_code"],
+        lot_number=lot["lot_number"],
+        expiry_date=date.fromisoformat(lot["expiry_date"]),
+        doses_per_vial=lot["doses_per_vial"],
+        doses_received=doses,
+        balance_after=max(balance, 0),
+    )
+
+
+async def finish_open_entries(c: Components) -> int:
+    """Finish the staff entries a crash left open and no retry came back for; how many.
+
+    The same steps as the request would have taken after recording the entry: the counter
+    (once, see `apply`), then the balance with its event. A request retried meanwhile finds the
+    entry finished and answers "repeated"; both finishing at once still count it once.
+    """
+    before = c.now() - timedelta(seconds=c.settings.stock_entry_stale_s)
+    finished = 0
+    for entry in await c.stock.left_open(before, limit=100):
+        site_id, lot_id = entry["site_id"], entry["lot_id"]
+        lot = await c.stock.lot(site_id, lot_id)
+        if lot is None:  # the lot is written before the entry: not an entry of a request
+            continue
+        balance, _ = await c.stock.apply(site_id, lot_id, entry["delta"], entry["_id"])
+        STOCK_BALANCE.labels(site_id, lot_id).set(balance)
+        event: StockReceived | StockAdjusted
+        if entry["kind"] == "receipt":
+            event = _received(entry["_id"], site_id, lot, entry["delta"], balance)
+        else:
+            event = _adjusted(
+                entry["_id"],
+                site_id,
+                lot,
+                entry["delta"],
+                entry["reason"],
+                None,
+                entry.get("by"),
+                balance,
+            )
+        await _announce(entry, balance, [c.outbox(event, uuid.uuid4().hex)], c)
+        log.info("stock_entry_finished", entry_id=entry["_id"], kind=entry["kind"])
+        finished += 1
+    return finished
 
 
 def _lot(lot_id: str, cmd: ReceiveStock, manufacturer: str) -> Document:

@@ -22,6 +22,7 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(LOTS, [("site_id", 1)], name="by_site"),
     IndexSpec(LOTS, [("lot_id", 1)], name="by_lot"),
     IndexSpec(LEDGER, [("site_id", 1)], name="by_site"),
+    IndexSpec(LEDGER, [("open", 1)], name="open"),
     IndexSpec(WAITLIST, [("session_id", 1), ("status", 1), ("joined_at", 1)], name="queue"),
     *outbox_indexes(APPOINTMENTS),
     *outbox_indexes(CHECK_INS),

@@ -8,7 +8,9 @@ tells a dose on an empty lot (a discrepancy, recorded, never refused).
 
 An entry is three writes: `record`, `apply` (the counter), `announce` (its balance and events).
 An entry found without its balance was interrupted by a crash: the retry or redelivery resumes
-it, and `apply` recognises an entry it already counted (see there), so it counts once.
+it, and `apply` recognises an entry it already counted (see there), so it counts once. An entry
+is `open` from `record` to `announce`; the sweeper finishes staff entries (receipts,
+adjustments) left open by a crash that no retry came back for.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ALERTS = "stock_alerts"
 LOT_STATUS = "lot_status"
 RATES = "stock_rates"
 PENDING = "pending_entries"  # on a lot: entries applied to its counter, not yet announced
+OPEN = "open"  # on an entry: recorded, not yet announced (an equality the index answers)
 
 
 def lot_key(site_id: str, lot_id: str) -> str:
@@ -73,10 +76,21 @@ class MongoStockLedger:
     async def record(self, entry: Document) -> bool:
         """Append an entry; False when an entry with its id is already in the ledger."""
         try:
-            await self._ledger.insert_one(entry)
+            await self._ledger.insert_one(entry | {OPEN: True})
         except DuplicateKeyError:
             return False
         return True
+
+    async def left_open(self, before: datetime, limit: int) -> list[Document]:
+        """Staff entries (no dose behind them) recorded before `before` and never announced."""
+        # Few entries are open at any moment (those in flight and those a crash left).
+        cursor = self._ledger.find({OPEN: True}, {"outbox": 0})
+        found = [
+            doc
+            async for doc in cursor
+            if doc["at"] < before and not doc.get("dose_id") and "balance_after" not in doc
+        ]
+        return found[:limit]
 
     async def unfinished(self, entry_id: str) -> bool:
         """True when the entry is in the ledger but was never announced (a crash in between)."""
@@ -115,7 +129,7 @@ class MongoStockLedger:
     ) -> None:
         """Store an entry's balance and its events (the relay publishes them), once; then the
         lot forgets the entry (`apply` no longer needs to recognise it)."""
-        update = {"$set": {"balance_after": balance_after}}
+        update = {"$set": {"balance_after": balance_after}, "$unset": {OPEN: ""}}
         await self._ledger.update_one(
             {"_id": entry_id, "balance_after": {"$exists": False}},
             with_events(update, events, now) if events else update,
