@@ -26,7 +26,12 @@ SHORT_KINDS = ("kill", "pause", "ferretdb", "redis", "poison", "replay", "crash_
 @pytest.fixture(scope="module")
 async def result() -> dict[str, Any]:
     config, simulation, stack = configs(
-        seed=11, doses=100, minutes=2.0, faults=len(SHORT_KINDS), kinds=SHORT_KINDS
+        seed=11,
+        doses=100,
+        minutes=2.0,
+        faults=len(SHORT_KINDS),
+        kinds=SHORT_KINDS,
+        redis_down_s=20.0,  # the long run keeps it down a minute
     )
     found = await run(config, stack, simulation)
     print(summary(found))  # shown when the test fails

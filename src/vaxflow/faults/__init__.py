@@ -37,6 +37,7 @@ def configs(
     kinds: tuple[str, ...] = KINDS,
     gateway: str = "",
     out: Path | None = None,
+    redis_down_s: float = 60.0,
 ) -> tuple[FaultsConfig, SimulationConfig, StackSettings]:
     """The run's fault configuration, the simulator's, and the stack's settings."""
     from vaxflow.simulate import config_from
@@ -52,6 +53,7 @@ def configs(
         speedup=hours * 3600 / (minutes * 60),
         kinds=kinds,
         faults=faults,
+        redis_down_s=redis_down_s,
         gateway_url=gateway or stack.gateway_url,
     )
     sim_args = argparse.Namespace(
@@ -89,6 +91,7 @@ def _faults(args: argparse.Namespace) -> int:
         kinds=tuple(k for k in args.kinds.split(",") if k) or KINDS,
         gateway=args.gateway,
         out=args.out,
+        redis_down_s=args.redis_down,
     )
     try:
         result = asyncio.run(run(config, stack, simulation))
@@ -122,6 +125,9 @@ def register(subparsers: Any) -> None:
     command.add_argument("--faults", type=int, default=12, help="faults to inject (default 12)")
     command.add_argument(
         "--kinds", default="", help=f"comma-separated kinds (default all: {','.join(KINDS)})"
+    )
+    command.add_argument(
+        "--redis-down", type=float, default=60.0, help="seconds Redis stays down (default 60)"
     )
     command.add_argument("--gateway", default="", help="gateway URL (default: the stack's)")
     command.add_argument("--out", type=Path, default=None, help="where to write the JSON")

@@ -46,7 +46,7 @@ class FaultsConfig:
     warmup_s: float = 20.0  # steady traffic before the first fault
     quiet_s: float = 15.0  # no new fault in the last seconds of the day
     pause_s: float = 16.0  # longer than the consumers' 10 s session timeout
-    redis_down_s: float = 20.0
+    redis_down_s: float = 60.0  # "Redis unavailable for a minute"
     window_s: float = 12.0  # how long crash points and slowness last
     crash_probability: float = 0.01
     slow_delay_s: float = 0.25
