@@ -27,6 +27,7 @@ KINDS = (
     "redis",  # Redis stopped for a while, then started
     "poison",  # a message no consumer can read, into every topic
     "replay",  # the last events of the dose and appointment topics produced again
+    "rewind",  # a service stopped, its groups' offsets moved back, started: it reads again
     "crash_points",  # consumers and relays crash between effect and commit, for a while
     "slow",  # every consumer slowed down for a while (lag builds)
 )

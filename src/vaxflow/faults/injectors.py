@@ -24,7 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from vaxflow.faults.config import FaultsConfig
-from vaxflow.faults.drain import partitions
+from vaxflow.faults.drain import group_offsets, idle_groups, partitions
 from vaxflow.faults.schedule import Planned
 from vaxflow.stack.config import StackSettings
 from vaxflow.stack.routes import load_routes
@@ -204,6 +204,7 @@ class Injector:
             "redis": self._redis,
             "poison": self._poison,
             "replay": self._replay,
+            "rewind": self._rewind,
             "crash_points": self._crash_points,
             "slow": self._slow,
         }
@@ -326,6 +327,38 @@ class Injector:
             await producer.stop()
         return {"replayed": replayed}
 
+    async def _rewind(self, planned: Planned) -> Record:
+        """Stop a service, move its groups' committed offsets back, start it: it reads again.
+
+        Kafka accepts offsets for a group only while no member holds it, so the service is
+        stopped (its consumers leave the group) until every one of its groups is empty.
+        """
+        bootstrap = self.stack.settings.kafka_bootstrap
+        service = planned.target
+        self.stack.held_down.add(service)
+        rewound: dict[str, int] = {}
+        try:
+            await asyncio.to_thread(self.stack.supervisor.stop, service)
+            committed = {
+                g: o
+                for g, o in (await group_offsets(bootstrap)).items()
+                if g == service or g.startswith(f"{service}.")
+            }
+            deadline = time.monotonic() + 60
+            while set(committed) - await idle_groups(bootstrap):
+                if time.monotonic() > deadline:
+                    return {"skipped": "the service's groups did not empty"}
+                await asyncio.sleep(1.0)
+            for group, offsets in committed.items():
+                rewound[group] = await _rewind_group(
+                    bootstrap, group, offsets, self.config.replay_count
+                )
+        finally:
+            self.stack.held_down.discard(service)
+            await asyncio.to_thread(self.stack.supervisor.start, service)
+        self.time_restart(service)
+        return {"rewound": rewound}
+
     async def _crash_points(self, planned: Planned) -> Record:
         p = self.config.crash_probability
         return await self._points(
@@ -352,6 +385,29 @@ class Injector:
             "window_s": self.config.window_s,
             "crashed": crashed,
         }
+
+
+async def _rewind_group(
+    bootstrap: str, group: str, offsets: dict[TopicPartition, int], count: int
+) -> int:
+    """Commit the group's offsets `count` messages back (spread over its partitions); how many
+    messages it will read again."""
+    if not offsets:
+        return 0
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        tps = list(offsets)
+        consumer.assign(tps)
+        starts = await consumer.beginning_offsets(tps)
+        share = max(1, count // len(tps))
+        back = {tp: max(starts[tp], offsets[tp] - share) for tp in tps}
+        await consumer.commit(back)
+        return sum(offsets[tp] - back[tp] for tp in tps)
+    finally:
+        await consumer.stop()
 
 
 async def _last_messages(

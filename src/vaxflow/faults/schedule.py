@@ -43,6 +43,8 @@ def plan(config: FaultsConfig) -> list[Planned]:
 def _target(kind: str, config: FaultsConfig, rng: random.Random) -> str:
     if kind in ("kill", "pause"):
         return rng.choice(config.services)
+    if kind == "rewind":  # a service that consumes (identity reads no topic)
+        return rng.choice([s for s in config.services if s != "identity"])
     if kind in _INFRASTRUCTURE_TARGETS:
         return _INFRASTRUCTURE_TARGETS[kind]
     if kind == "slow":
