@@ -21,7 +21,7 @@ RUN = $(UV) run --frozen
 # uv must not try to download a Python: there is no internet here, only package registries.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup up down status logs test lint checks bench-components bench-registration \
+.PHONY: help setup up down status logs test lint checks bench bench-components bench-registration \
 	bench-warehouse \
 	bench-injection bench-certificate bench-scheduling bench-monitoring fuzz simulate faults
 
@@ -31,6 +31,7 @@ help:
 	@echo "make down              stop everything the stack started"
 	@echo "make status | logs     what runs, with pids | follow the logs in .stack/logs"
 	@echo "make lint              ruff, ruff format --check, mypy, import-linter, bandit"
+	@echo "make bench             dose pipeline ramped to saturation, plus component limits (BENCH_ARGS)"
 	@echo "make bench-components  raw limits of Kafka, FerretDB, Redis and ECDSA on this machine"
 	@echo "make bench-registration  100,000-row CSV import through the registration service"
 	@echo "make bench-warehouse   events per second from Kafka into the warehouse's Parquet files"
@@ -105,6 +106,15 @@ checks:
 	$(RUN) lint-imports
 	$(RUN) bandit -q -c pyproject.toml -r libs/events/src libs/servicekit/src $(wildcard services/*/src) src
 	$(RUN) vaxflow env-example --check
+
+# The end-to-end benchmark (issue 10): doses through the gateway at 2, 4, 8 ... per second until
+# the p99 from dose to certificate passes 2 s or errors appear, with the component limits in the
+# same run. Prints JSON, keeps it in .stack/bench/ and appends a dated section to
+# docs/benchmarks.md. Not part of `make test`. A short run (a few minutes):
+#   make bench BENCH_ARGS="--step-seconds 20 --max-rate 64 --component-scale 0.2"
+BENCH_ARGS ?=
+bench: up
+	set -a && . .stack/env && set +a && $(RUN) python bench/saturation.py $(BENCH_ARGS)
 
 bench-components: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/components.py

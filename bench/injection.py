@@ -54,7 +54,7 @@ def _gateway() -> str:
     return os.environ.get("VAXFLOW_GATEWAY_URL", "http://127.0.0.1:8080")
 
 
-def _token() -> str:
+def staff_token() -> str:
     entries = json.loads((ROOT / ".stack" / "demo-credentials.json").read_text("utf-8"))
     vaccinator = next(e for e in entries if e.get("site_id") == SITE and e["role"] == "vaccinator")
     response = httpx.post(
@@ -66,7 +66,7 @@ def _token() -> str:
     return str(response.json()["access_token"])
 
 
-async def _scene(count: int, lot_number: str) -> list[str]:
+async def scene(count: int, lot_number: str) -> list[str]:
     """Citizens registered, checked in, screened, and the lot at the site: in the read models."""
     settings = InjectionSettings(mongo_database=os.environ.get("BENCH_DB", "injection"))
     client = create_mongo_client(MongoSettings())
@@ -153,7 +153,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def run(doses: int, clients: int) -> dict[str, Any]:
     """Record `doses` doses through the gateway and measure."""
-    token = _token()
+    token = staff_token()
     # One call first, so the service has fetched identity's keys before the clock starts.
     async with httpx.AsyncClient(base_url=_gateway(), timeout=10) as warm_up:
         await warm_up.get(
@@ -161,7 +161,7 @@ async def run(doses: int, clients: int) -> dict[str, Any]:
             headers={"Authorization": f"Bearer {token}"},
         )
     lot = f"BENCH{uuid.uuid4().hex[:6].upper()}"
-    citizens = await _scene(doses, lot)
+    citizens = await scene(doses, lot)
     queue: asyncio.Queue[str] = asyncio.Queue()
     for citizen in citizens:
         queue.put_nowait(citizen)

@@ -4,11 +4,13 @@ Forty-odd citizens log in with the code from the SMS outbox, register, book or w
 screened (some postponed), vaccinated and observed, and fetch their certificates; the site
 managers receive the run's own lot, invite people and record wastage. The run then checks,
 through the public API, that every dose has exactly one current certificate that verifies, that
-no slot is over capacity and that the lot's stock ledger counts exactly the run's doses.
+no slot is over capacity and that the lot's stock ledger counts exactly the run's doses. The
+result is written as JSON with its chart (PNG) beside it.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -37,6 +39,7 @@ async def test_a_short_campaign_day_passes_every_after_run_check(tmp_path: Path)
         outbox_path=outbox_path(),
         staff_path=STACK.stack_dir / "simulate" / "staff.json",
         progress=False,
+        out_path=tmp_path / "result.json",
     )
     coming = [
         p
@@ -56,3 +59,7 @@ async def test_a_short_campaign_day_passes_every_after_run_check(tmp_path: Path)
     # (bookings need a slot still to come today: after the sites close, everyone walks in)
     for used in ("POST /auth/otp/verify", "GET /availability", "POST /check-ins", "POST /doses"):
         assert endpoints[used]["count"] > 0, used
+    # The JSON result and, beside it, the chart of throughput and consumer lag (a PNG).
+    assert result["chart"] == str(tmp_path / "result.png")
+    assert (tmp_path / "result.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((tmp_path / "result.json").read_text("utf-8"))["chart"] == result["chart"]

@@ -1,8 +1,26 @@
-"""The end-of-run report as text: per endpoint latency, doses per second, certificates, checks."""
+"""The end-of-run report: as text (per endpoint latency, doses per second, certificates, checks)
+and as files (the JSON result and the PNG chart beside it)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+from vaxflow.simulate.chart import save_chart
+
+
+def write_result(result: dict[str, Any], json_path: Path) -> Path:
+    """Draw the chart beside `json_path` (same name, `.png`), name it in the result, write both.
+
+    The chart's path goes into the result (`chart`) before the JSON is written; the PNG path.
+    """
+    png_path = json_path.with_suffix(".png")
+    result["chart"] = str(png_path)
+    save_chart(result, png_path)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=2), "utf-8")
+    return png_path
 
 
 def _ms(value: float | None) -> str:
@@ -45,4 +63,6 @@ def summary(result: dict[str, Any]) -> str:
         lines += [f"       {problem}" for problem in check["problems"]]
     for failure in result["failures"][:10]:
         lines.append(f"  unexpected: {failure}")
+    if result.get("chart"):
+        lines += ["", f"chart: {result['chart']}"]
     return "\n".join(lines)

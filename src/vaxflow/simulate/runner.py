@@ -20,6 +20,7 @@ from vaxflow.simulate.metrics import Recorder, distribution
 from vaxflow.simulate.otp import OtpInbox
 from vaxflow.simulate.people import People
 from vaxflow.simulate.progress import Progress
+from vaxflow.simulate.report import write_result
 from vaxflow.simulate.setup import (
     SetupError,
     demo_admin,
@@ -37,16 +38,20 @@ LAG_SAMPLE_S = 2.0
 async def simulate(config: SimulationConfig, recorder: Recorder | None = None) -> dict[str, Any]:
     """Run one simulated campaign day against the running stack; the result document.
 
-    Pass a recorder to watch the run while it goes (the fault suite reads its history).
+    Pass a recorder to watch the run while it goes (the fault suite reads its history). With
+    `config.out_path`, the result is written there as JSON with its chart beside it (PNG).
     """
     recorder = recorder or Recorder()
     gateway = Gateway(config.gateway_url, recorder, config.request_timeout_s)
     try:
-        return await _simulate(config, recorder, gateway)
+        result = await _simulate(config, recorder, gateway)
     except SetupError as error:
         raise SetupError("; ".join([str(error), *recorder.failures[-3:]])) from error
     finally:
         await gateway.aclose()
+    if config.out_path is not None:
+        write_result(result, config.out_path)
+    return result
 
 
 async def _simulate(config: SimulationConfig, recorder: Recorder, gw: Gateway) -> dict[str, Any]:
