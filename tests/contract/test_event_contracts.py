@@ -18,10 +18,12 @@ from vaxflow_events.schema import differences, generate, main, published_schemas
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 
-# ARCHITECTURE.md sections 1 and 3: the topics and the events each producer owns.
+# ARCHITECTURE.md sections 1 and 3: the topics and the events each producer owns (and issue 4's
+# reminders of a next dose due, on a topic of their own).
 ARCHITECTURE_TOPICS = {
     "registration.citizen.v1",
     "scheduling.appointment.v1",
+    "scheduling.reminder.v1",
     "scheduling.stock.v1",
     "injection.dose.v1",
     "certificate.certificate.v1",
@@ -36,6 +38,7 @@ ARCHITECTURE_EVENTS = {
         "AppointmentBooked",
         "AppointmentCancelled",
         "CitizenCheckedIn",
+        "NextDoseDue",
         "StockReceived",
         "StockAdjusted",
         "StockLow",

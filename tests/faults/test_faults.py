@@ -1,10 +1,11 @@
 """A short fault run inside `make test` (issue 11): nothing acknowledged lost or done twice.
 
-About a hundred doses over two minutes while a service is killed, another paused past the
+About a hundred doses over three minutes while a service is killed, another paused past the
 consumer session timeout, FerretDB killed, Redis stopped, poison messages and replayed events
-produced, and consumers and relays crashed between effect and commit. Then every part is
-restored and answers again (the conftest runs this last), the system drains and the checker
-proves the promises. `make faults` runs the long version with every kind of fault.
+produced, a service's offsets moved back, and consumers and relays crashed between effect and
+commit. Then every part is restored and answers again (the conftest runs this last), the
+system drains and the checker proves the promises. `make faults` runs the long version with
+every kind of fault.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from vaxflow.faults.runner import run
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
-SHORT_KINDS = ("kill", "pause", "ferretdb", "redis", "poison", "replay", "crash_points")
+SHORT_KINDS = ("kill", "pause", "ferretdb", "redis", "poison", "replay", "rewind", "crash_points")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ async def result() -> dict[str, Any]:
     config, simulation, stack = configs(
         seed=11,
         doses=100,
-        minutes=2.0,
+        minutes=3.0,
         faults=len(SHORT_KINDS),
         kinds=SHORT_KINDS,
         redis_down_s=20.0,  # the long run keeps it down a minute
@@ -52,6 +53,8 @@ async def test_every_acknowledged_dose_exists_once_and_every_refused_one_not_at_
     assert result["drain"]["drained"], result["drain"]
     assert {f["kind"] for f in result["faults"]} == set(SHORT_KINDS)
     assert not [f for f in result["faults"] if "error" in f]
+    rewind = next(f for f in result["faults"] if f["kind"] == "rewind")
+    assert sum(rewind["rewound"].values()) > 0, rewind  # the service read a range again
 
 
 @pytest.mark.timeout(60)

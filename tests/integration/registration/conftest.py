@@ -81,10 +81,12 @@ class Registration:
 
 
 async def make_topics(topic_factory: TopicFactory) -> Topics:
-    """A citizen topic and one topic per health-book stream, all of this test's own."""
+    """A citizen topic, one topic per health-book stream and a reminder topic, all of this
+    test's own."""
     citizen = await topic_factory("citizen", partitions=3)
     streams = [await topic_factory(s.split(".")[1], partitions=3) for s in HEALTH_BOOK_STREAMS]
-    return Topics(citizen=citizen, health_book=tuple(streams))
+    reminders = (await topic_factory("reminder", partitions=3),)
+    return Topics(citizen=citizen, health_book=tuple(streams), reminders=reminders)
 
 
 @contextlib.asynccontextmanager
@@ -119,6 +121,7 @@ async def registration(
     topics = await make_topics(topic_factory)
     settings = settings_for(mongo_db.name)
     topic_factory.track(dlq_topic(settings.health_book_group))
+    topic_factory.track(dlq_topic(settings.reminder_consumer_group))
     issuer = LocalTokenIssuer(settings.auth)
     producer = create_producer(kafka_settings)
     await producer.start()

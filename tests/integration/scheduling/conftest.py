@@ -126,6 +126,12 @@ def settings_for(database: str, **overrides: Any) -> SchedulingSettings:
         redis_prefix=unique_name("test-sched").replace("_", "-"),
         availability_refresh_s=1.0,
         availability_cache_s=0,
+        # Reminder and queue-metrics rounds are run by the tests themselves
+        # (handlers.reminders.announce_due, handlers.checkins.export_queues).
+        reminder_interval_s=3600.0,
+        reminder_from_hour=0,  # the tests run at any hour
+        reminder_until_hour=24,
+        queue_metrics_refresh_s=3600.0,
         **overrides,
     )
 
@@ -155,6 +161,7 @@ async def scheduling(
     topics = Topics(
         appointment=await topic_factory("appointment", partitions=3),
         stock=await topic_factory("stock", partitions=3),
+        reminder=await topic_factory("reminder", partitions=3),
     )
     reads = ReadTopics(tuple([await topic_factory(s.split(".")[1]) for s in READ_STREAMS]))
     settings = settings_for(mongo_db.name)

@@ -66,6 +66,7 @@ from vaxflow_events.lot import (
     lot_id_for,
 )
 from vaxflow_events.registry import REGISTRY, EventRegistry, InvalidMessage
+from vaxflow_events.reminder import NextDoseDue
 from vaxflow_events.stock import StockAdjusted, StockAdjustmentReason, StockLow, StockReceived
 from vaxflow_events.topics import ALL_EVENTS, TOPICS, Topic, topic_for
 
@@ -107,6 +108,7 @@ __all__ = [
     "LotReleased",
     "LotSignalRaised",
     "LotSuspended",
+    "NextDoseDue",
     "ObservationCompleted",
     "ObservedReaction",
     "ReactionSeverity",

@@ -66,6 +66,7 @@ from vaxflow_events.lot import (
     SuspensionReason,
     lot_id_for,
 )
+from vaxflow_events.reminder import NextDoseDue
 from vaxflow_events.stock import StockAdjusted, StockAdjustmentReason, StockLow, StockReceived
 from vaxflow_events.topics import topic_for
 
@@ -168,6 +169,19 @@ def _appointment_events() -> list[Event]:
             appointment_id=_id("appointment"),
             method=CheckInMethod.QR_CODE,
             queue_number=214,
+        ),
+    ]
+
+
+def _reminder_events() -> list[Event]:
+    return [
+        NextDoseDue(
+            reminder_id=_id("reminder"),
+            citizen_id=CITIZEN,
+            dose_number=2,
+            product_code="EU/1/20/1528",
+            due_from=date(2021, 8, 31),
+            due_until=date(2021, 9, 7),
         ),
     ]
 
@@ -387,6 +401,7 @@ EXAMPLES: dict[str, Event] = {
     for event in [
         *_citizen_events(),
         *_appointment_events(),
+        *_reminder_events(),
         *_stock_events(),
         *_dose_events(),
         *_certificate_events(),

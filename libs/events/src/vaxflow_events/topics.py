@@ -19,6 +19,7 @@ from vaxflow_events.dose import (
     ScreeningRecorded,
 )
 from vaxflow_events.lot import LotReleased, LotSignalRaised, LotSuspended
+from vaxflow_events.reminder import NextDoseDue
 from vaxflow_events.stock import StockAdjusted, StockLow, StockReceived
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$")
@@ -84,6 +85,15 @@ TOPICS: tuple[Topic, ...] = (
     ),
     # Screening and observation are keyed by citizen with the dose, so consumers see screening,
     # dose, observation and correction of one person in the order they happened.
+    # Reminders ride apart from the appointments: a consumer of the appointment stream that
+    # predates them is not handed an event type it does not know. Keyed by citizen.
+    Topic(
+        name="scheduling.reminder.v1",
+        key_field="citizen_id",
+        events=(NextDoseDue,),
+        description="Citizens whose next dose is due and who hold no appointment for it, once "
+        "per citizen and dose.",
+    ),
     Topic(
         name="injection.dose.v1",
         key_field="citizen_id",

@@ -1,14 +1,16 @@
-"""Topic-to-handler wiring: the health book and audit consumers and the citizen outbox relay."""
+"""Topic-to-handler wiring: the health book, audit and reminder consumers and the citizen outbox
+relay."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vaxflow_events import REGISTRY, topic_for
+from vaxflow_events import REGISTRY, NextDoseDue, topic_for
 from vaxflow_registration.domain.health_book import HEALTH_BOOK_EVENTS
 from vaxflow_registration.handlers.audit import STAFF_READ_EVENTS, audit_handlers
 from vaxflow_registration.handlers.components import CITIZEN_TOPIC, Components
 from vaxflow_registration.handlers.health_book import health_book_handlers
+from vaxflow_registration.handlers.reminders import reminder_handlers
 from vaxflow_registration.store import CITIZENS
 from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
 from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
@@ -30,6 +32,7 @@ class Topics:
     citizen: str = CITIZEN_TOPIC.name
     health_book: tuple[str, ...] = field(default_factory=_health_book_topics)
     staff_reads: tuple[str, ...] = field(default_factory=_staff_read_topics)
+    reminders: tuple[str, ...] = (topic_for(NextDoseDue).name,)
 
 
 def health_book_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
@@ -56,6 +59,18 @@ def audit_consumer(c: Components, infra: Infrastructure, topics: Topics) -> Reli
         topics=list(topics.staff_reads),
         parser=REGISTRY,
         handlers=audit_handlers(c),
+        retry=RetryPolicy(),
+    )
+
+
+def reminder_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
+    """The consumer texting citizens whose next dose is due (once per citizen and dose)."""
+    return ReliableConsumer(
+        settings=infra.settings.kafka,
+        group=c.settings.reminder_consumer_group,
+        topics=list(topics.reminders),
+        parser=REGISTRY,
+        handlers=reminder_handlers(c),
         retry=RetryPolicy(),
     )
 

@@ -14,6 +14,7 @@ from vaxflow_registration.consumers import (
     audit_consumer,
     citizen_relay,
     health_book_consumer,
+    reminder_consumer,
 )
 from vaxflow_registration.handlers.components import Components
 from vaxflow_registration.handlers.imports import ImportRunner
@@ -68,7 +69,12 @@ def _worker_factory(
         relay = citizen_relay(infra)
         wakeup.connect(relay.notify)
         c = Components.on(infra.db, settings, citizen_topic=topics.citizen)
-        return [relay, health_book_consumer(c, infra, topics), audit_consumer(c, infra, topics)]
+        return [
+            relay,
+            health_book_consumer(c, infra, topics),
+            audit_consumer(c, infra, topics),
+            reminder_consumer(c, infra, topics),
+        ]
 
     return factory
 

@@ -73,6 +73,9 @@ class RegistrationSettings(ServiceSettings):
     # The consumer group appending other services' staff reads to the audit log; by default
     # `<health_book_group>.audit`, so a service given a group of its own gets both.
     audit_group: str | None = None
+    # The consumer group texting reminders of a next dose; by default
+    # `<health_book_group>.reminders`.
+    reminder_group: str | None = None
 
     @model_validator(mode="after")
     def _old_keys_are_named_like_keys(self) -> RegistrationSettings:
@@ -87,6 +90,11 @@ class RegistrationSettings(ServiceSettings):
     def audit_consumer_group(self) -> str:
         """The audit consumer's group."""
         return self.audit_group or f"{self.health_book_group}.audit"
+
+    @property
+    def reminder_consumer_group(self) -> str:
+        """The reminder consumer's group."""
+        return self.reminder_group or f"{self.health_book_group}.reminders"
 
     @model_validator(mode="after")
     def _real_keys_in_production(self) -> RegistrationSettings:

@@ -14,7 +14,12 @@ from vaxflow_scheduling.handlers.components import Components, Topics
 from vaxflow_scheduling.handlers.invitations import fill_from_waitlist
 from vaxflow_scheduling.settings import SchedulingSettings
 from vaxflow_scheduling.store import INDEXES
-from vaxflow_scheduling.workers import AvailabilityRefresher, StockEntrySweeper
+from vaxflow_scheduling.workers import (
+    AvailabilityRefresher,
+    queue_metrics_exporter,
+    reminder_announcer,
+    stock_entry_sweeper,
+)
 from vaxflow_servicekit.app import create_app
 from vaxflow_servicekit.auth import TokenVerifier
 from vaxflow_servicekit.outbox import Wakeup
@@ -74,7 +79,9 @@ def _worker_factory(
             *outbox,
             *reactions_consumers(c, infra, reads),
             AvailabilityRefresher(c),
-            StockEntrySweeper(c),
+            stock_entry_sweeper(c),
+            queue_metrics_exporter(c),
+            reminder_announcer(c),
         ]
 
     return factory

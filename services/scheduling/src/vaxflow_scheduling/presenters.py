@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from vaxflow_scheduling.domain.sites import Site
 from vaxflow_scheduling.domain.tokens import issue_token
-from vaxflow_scheduling.schemas import AppointmentRead, SessionRead, SiteRead, SlotRead
+from vaxflow_scheduling.schemas import (
+    AppointmentRead,
+    SessionLot,
+    SessionRead,
+    SiteRead,
+    SlotRead,
+)
 from vaxflow_scheduling.store.appointments import Appointment
 from vaxflow_scheduling.store.sessions import StoredSession
 from vaxflow_scheduling.store.sites import area_document
+from vaxflow_servicekit.mongo import Document
 
 
 def site_read(site: Site) -> SiteRead:
@@ -30,8 +39,8 @@ def site_read(site: Site) -> SiteRead:
     )
 
 
-def session_read(stored: StoredSession) -> SessionRead:
-    """A session and its counters as answered."""
+def session_read(stored: StoredSession, lots: Sequence[Document] = ()) -> SessionRead:
+    """A session and its counters as answered, with the lots the site may use in it."""
     s = stored.session
     return SessionRead(
         session_id=s.session_id,
@@ -53,6 +62,17 @@ def session_read(stored: StoredSession) -> SessionRead:
             )
             for x in s.slots
         ],
+        lots=[_session_lot(lot) for lot in lots],
+    )
+
+
+def _session_lot(lot: Document) -> SessionLot:
+    expiry = lot.get("expiry_date")
+    return SessionLot(
+        lot_id=lot["lot_id"],
+        lot_number=lot.get("lot_number"),
+        expiry_date=date.fromisoformat(expiry) if expiry else None,
+        on_hand=int(lot.get("on_hand", 0)),
     )
 
 

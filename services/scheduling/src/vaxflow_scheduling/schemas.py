@@ -133,6 +133,24 @@ class SlotRead(BaseModel):
     free: int
 
 
+class SessionLot(BaseModel):
+    """A lot the site may use in a session."""
+
+    model_config = examples(
+        {
+            "lot_id": "9d3c4a4e-5a7b-5c1d-8e2f-3a4b5c6d7e8f",
+            "lot_number": "ABV5300",
+            "expiry_date": "2027-03-31",
+            "on_hand": 480,
+        }
+    )
+
+    lot_id: str
+    lot_number: str | None
+    expiry_date: IsoDate | None
+    on_hand: int = Field(description="Doses on hand by the lot's counter (the ledger's view).")
+
+
 class SessionRead(BaseModel):
     """A session and its slots."""
 
@@ -151,6 +169,11 @@ class SessionRead(BaseModel):
     capacity: int
     free: int
     slots: list[SlotRead]
+    lots: list[SessionLot] = Field(
+        default_factory=list,
+        description="Lots of the session's product the site holds and may use that day: lots "
+        "suspended by monitoring and lots expired by the session's date are left out.",
+    )
 
 
 class SessionPage(BaseModel):

@@ -50,6 +50,18 @@ class SchedulingSettings(ServiceSettings):
 
     # Expected wait = people waiting x minutes per person, from the site's recent pace or this.
     default_minutes_per_person: float = Field(default=3.0, gt=0)
+    # How often each site's queue (waiting, longest wait) is written to the metrics, so the
+    # response centre sees crowding without anyone reading the queue.
+    queue_metrics_refresh_s: float = Field(default=10.0, gt=0)
+
+    # Reminders of a next dose: how often the announcer looks for those due, how many days
+    # back it still looks (reminders due while it did not run), and reminders per read.
+    reminder_interval_s: float = Field(default=60.0, gt=0)
+    reminder_lookback_days: int = Field(default=7, ge=0, le=60)
+    reminder_batch: int = Field(default=200, ge=1, le=5000)
+    # Reminders go out between these local hours only (nobody is texted at night).
+    reminder_from_hour: int = Field(default=7, ge=0, le=23)
+    reminder_until_hour: int = Field(default=21, ge=1, le=24)
 
     # StockLow when days of supply at the recent rate fall below this.
     stock_low_days: float = Field(default=3.0, ge=0)
@@ -63,6 +75,12 @@ class SchedulingSettings(ServiceSettings):
     booking_changes_window_s: int = Field(default=3600, ge=1, le=86400)
 
     consumer_group: str = "scheduling.reactions"
+
+    @model_validator(mode="after")
+    def _texting_hours_in_order(self) -> SchedulingSettings:
+        if self.reminder_from_hour >= self.reminder_until_hour:
+            raise ValueError("reminder_from_hour must come before reminder_until_hour")
+        return self
 
     @model_validator(mode="after")
     def _real_key_in_production(self) -> SchedulingSettings:

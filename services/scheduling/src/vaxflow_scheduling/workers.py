@@ -1,12 +1,16 @@
-"""Background loops: the availability refresher, the stock entry sweeper."""
+"""Background loops: the availability refresher, the stock entry sweeper, the queue metrics and
+the reminders of a next dose."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from vaxflow_scheduling.handlers.checkins import export_queues
 from vaxflow_scheduling.handlers.components import Components, log
+from vaxflow_scheduling.handlers.reminders import announce_due
 from vaxflow_scheduling.handlers.stock import finish_open_entries
 
 
@@ -52,11 +56,13 @@ class AvailabilityRefresher:
         return len(sessions)
 
 
-class StockEntrySweeper:
-    """Finishes the receipts and adjustments a crash left half done (see `finish_open_entries`)."""
+class Periodic:
+    """Runs one round of `work` every `interval_s` until stopped; a failed round is logged."""
 
-    def __init__(self, c: Components) -> None:
-        self._c = c
+    def __init__(self, name: str, work: Callable[[], Awaitable[object]], interval_s: float) -> None:
+        self._name = name
+        self._work = work
+        self._interval_s = interval_s
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -64,13 +70,28 @@ class StockEntrySweeper:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Sweep until stopped; failures are logged and retried next round."""
+        """Work until stopped; a failed round (the database or Redis away) is tried again."""
         while not self._stopping.is_set():
             try:
-                await finish_open_entries(self._c)
-            except Exception as exc:  # the database away: try again next round
-                log.warning("stock_sweep_failed", error=type(exc).__name__)
+                await self._work()
+            except Exception as exc:
+                log.warning("round_failed", loop=self._name, error=type(exc).__name__)
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(
-                    self._stopping.wait(), timeout=self._c.settings.stock_sweep_s
-                )
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
+
+
+def queue_metrics_exporter(c: Components) -> Periodic:
+    """Every site's queue written to the metrics every `queue_metrics_refresh_s`."""
+    return Periodic("queue_metrics", lambda: export_queues(c), c.settings.queue_metrics_refresh_s)
+
+
+def reminder_announcer(c: Components) -> Periodic:
+    """Reminders of a next dose announced when their day comes, looked for every
+    `reminder_interval_s`."""
+    return Periodic("reminders", lambda: announce_due(c), c.settings.reminder_interval_s)
+
+
+def stock_entry_sweeper(c: Components) -> Periodic:
+    """Receipts and adjustments a crash left half done, finished every `stock_sweep_s` (see
+    `finish_open_entries`)."""
+    return Periodic("stock_sweep", lambda: finish_open_entries(c), c.settings.stock_sweep_s)

@@ -21,6 +21,7 @@ from vaxflow_registration.store import (
     MongoHealthBook,
     MongoImportStore,
     MongoInvitationNotices,
+    MongoReminderNotices,
     MongoWhereabouts,
 )
 from vaxflow_servicekit.mongo import Document, as_stored, utc_now
@@ -48,6 +49,7 @@ class Components:
     whereabouts: MongoWhereabouts
     audit: MongoAuditLog
     notices: MongoInvitationNotices
+    reminder_notices: MongoReminderNotices
     protector: NationalIdProtector
     sms: SmsSender
     citizen_topic: str = CITIZEN_TOPIC.name
@@ -70,6 +72,7 @@ class Components:
             whereabouts=MongoWhereabouts(db),
             audit=MongoAuditLog(db),
             notices=MongoInvitationNotices(db),
+            reminder_notices=MongoReminderNotices(db),
             protector=NationalIdProtector.from_settings(settings),
             sms=overrides.pop("sms", None) or sms_sender(settings.sms),
             **overrides,

@@ -11,7 +11,12 @@ from vaxflow_registration.store.accounts import (
 from vaxflow_registration.store.audit import STAFF_READS, MongoAuditLog
 from vaxflow_registration.store.citizens import CITIZENS, MongoCitizenStore, StoredCitizen
 from vaxflow_registration.store.imports import IMPORT_ISSUES, IMPORTS, MongoImportStore
-from vaxflow_registration.store.notices import INVITATION_NOTICES, MongoInvitationNotices
+from vaxflow_registration.store.notices import (
+    INVITATION_NOTICES,
+    REMINDER_NOTICES,
+    MongoInvitationNotices,
+    MongoReminderNotices,
+)
 from vaxflow_registration.store.reads import (
     APPOINTMENTS,
     HEALTH_BOOK,
@@ -45,6 +50,7 @@ __all__ = [
     "IMPORT_ISSUES",
     "INDEXES",
     "INVITATION_NOTICES",
+    "REMINDER_NOTICES",
     "SITE_AREAS",
     "STAFF_READS",
     "MongoAccountStore",
@@ -54,6 +60,7 @@ __all__ = [
     "MongoHealthBook",
     "MongoImportStore",
     "MongoInvitationNotices",
+    "MongoReminderNotices",
     "MongoWhereabouts",
     "PlaceRefused",
     "StoredCitizen",

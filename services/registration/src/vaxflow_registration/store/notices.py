@@ -1,4 +1,5 @@
-"""Which invitations were already sent by SMS, so a redelivered booking sends nothing twice."""
+"""Which invitations and reminders were already sent by SMS, so a redelivered event sends
+nothing twice."""
 
 from __future__ import annotations
 
@@ -25,3 +26,24 @@ class MongoInvitationNotices:
     async def record(self, appointment_id: UUID, at: datetime) -> None:
         """Remember that the invitation went out (idempotent)."""
         await insert_once(self._notices, {"_id": str(appointment_id), "sent_at": at})
+
+
+REMINDER_NOTICES = "reminder_notices"
+
+
+class MongoReminderNotices:
+    """One document per reminder of a next dose whose SMS left, keyed by the reminder id (one
+    per citizen and dose)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._notices = db[REMINDER_NOTICES]
+
+    async def sent(self, reminder_id: UUID) -> bool:
+        """True when this reminder already went out."""
+        return await self._notices.find_one({"_id": str(reminder_id)}, {"_id": 1}) is not None
+
+    async def record(self, reminder_id: UUID, citizen_id: UUID, at: datetime) -> None:
+        """Remember that the reminder went out (idempotent)."""
+        await insert_once(
+            self._notices, {"_id": str(reminder_id), "citizen_id": str(citizen_id), "sent_at": at}
+        )

@@ -20,8 +20,9 @@ router = APIRouter(prefix="/api/v1", tags=["check-in"])
     status_code=201,
     summary="Check a citizen in (QR token, or citizen id for a walk-in)",
     description="Staff of the site. 409 `already-checked-in` (with the queue number given "
-    "earlier) or `appointment-not-active`; 422 for a token that is not ours or is for another "
-    "site.",
+    "earlier) or `appointment-not-active`; 422 for a token that is not ours (`valid_token`), "
+    "for another site (`this_site`) or for an appointment on an earlier day "
+    "(`appointment_day`).",
     responses={**ROLE, **problem_responses(404, 409)},
 )
 async def check_in(

@@ -140,7 +140,8 @@ async def create_session(
     )
     stored = await sites.create_session(sites.CreateSession(str(site_id), plan), caller, c)
     response.headers["Location"] = f"/api/v1/sessions/{stored.session.session_id}"
-    return session_read(stored)
+    lots = await sites.usable_lots(str(site_id), [stored.session], c)
+    return session_read(stored, lots[stored.session.session_id])
 
 
 @router.get(
@@ -159,7 +160,9 @@ async def list_sessions(
     next_cursor = (
         f"{last.day.isoformat()}|{last.session_id}" if last and len(found) == limit else None
     )
-    return SessionPage(items=[session_read(s) for s in found], next_cursor=next_cursor)
+    lots = await sites.usable_lots(str(site_id), [s.session for s in found], c)
+    items = [session_read(s, lots[s.session.session_id]) for s in found]
+    return SessionPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -173,4 +176,5 @@ async def read_session(session_id: Uuid, _: Anyone, c: ComponentsDep) -> Session
     stored = await c.sessions.get(str(session_id))
     if stored is None:
         raise not_found("session")
-    return session_read(stored)
+    lots = await sites.usable_lots(stored.session.site_id, [stored.session], c)
+    return session_read(stored, lots[stored.session.session_id])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 WASTAGE_REASONS = frozenset(
@@ -50,3 +51,10 @@ def days_of_supply(on_hand: int, doses_in_window: int, window_days: int) -> tupl
     """(doses per day at the recent rate, days of supply); infinite supply when nothing is given."""
     per_day = doses_in_window / window_days
     return per_day, (max(on_hand, 0) / per_day if per_day > 0 else float("inf"))
+
+
+def usable_lot(lot: Mapping[str, Any], day: date) -> bool:
+    """A lot neither suspended nor expired on `day` (its `expiry_date` is an ISO date)."""
+    expiry = lot.get("expiry_date")
+    expired = expiry is not None and date.fromisoformat(expiry) < day
+    return not lot.get("suspended", False) and not expired

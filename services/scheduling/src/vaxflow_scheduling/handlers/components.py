@@ -11,13 +11,21 @@ from zoneinfo import ZoneInfo
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
-from vaxflow_events import AppointmentBooked, Envelope, Event, StockReceived, topic_for
+from vaxflow_events import (
+    AppointmentBooked,
+    Envelope,
+    Event,
+    NextDoseDue,
+    StockReceived,
+    topic_for,
+)
 from vaxflow_scheduling.settings import SchedulingSettings
 from vaxflow_scheduling.store.appointments import MongoAppointmentStore
 from vaxflow_scheduling.store.availability import RedisAvailability
 from vaxflow_scheduling.store.campaigns import MongoCampaignStore
 from vaxflow_scheduling.store.checkins import MongoCheckInStore
 from vaxflow_scheduling.store.citizens import MongoCitizenDirectory
+from vaxflow_scheduling.store.reminders import MongoReminderStore
 from vaxflow_scheduling.store.sessions import MongoSessionStore, StoredSession
 from vaxflow_scheduling.store.sites import MongoSiteStore
 from vaxflow_scheduling.store.stock import MongoStockLedger
@@ -30,6 +38,7 @@ from vaxflow_servicekit.outbox import outbox_entry
 PRODUCER = "scheduling"
 APPOINTMENT_TOPIC = topic_for(AppointmentBooked)
 STOCK_TOPIC = topic_for(StockReceived)
+REMINDER_TOPIC = topic_for(NextDoseDue)
 
 log = get_logger(__name__)
 
@@ -44,6 +53,13 @@ class Topics:
 
     appointment: str = APPOINTMENT_TOPIC.name
     stock: str = STOCK_TOPIC.name
+    reminder: str = REMINDER_TOPIC.name
+
+    def of(self, topic: str) -> str:
+        """This service's topic standing for a contract topic (tests use topics of their own)."""
+        return {STOCK_TOPIC.name: self.stock, REMINDER_TOPIC.name: self.reminder}.get(
+            topic, self.appointment
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,7 @@ class Components:
     stock: MongoStockLedger
     campaigns: MongoCampaignStore
     waitlist: MongoWaitlist
+    reminders: MongoReminderStore
     availability: RedisAvailability | None
     # Booking changes per identity (see handlers.throttle); None: not counted.
     changes: RedisChangeCounter | None = None
@@ -100,6 +117,7 @@ class Components:
             stock=MongoStockLedger(db),
             campaigns=MongoCampaignStore(db),
             waitlist=MongoWaitlist(db),
+            reminders=MongoReminderStore(db),
             availability=RedisAvailability(redis, settings.redis_prefix) if redis else None,
             changes=RedisChangeCounter(redis, settings.redis_prefix) if redis else None,
             **overrides,
@@ -136,8 +154,7 @@ class Components:
             occurred_at=self.now(),
             topic=topic,
         )
-        name = self.topics.stock if topic.name == STOCK_TOPIC.name else self.topics.appointment
-        return outbox_entry(name, envelope)
+        return outbox_entry(self.topics.of(topic.name), envelope)
 
     async def publish_free(self, stored: StoredSession | None) -> None:
         """Write a session's free places to the availability cache; a failure is only logged.

@@ -14,6 +14,7 @@ from vaxflow_events import (
     CitizenUpdated,
     DoseAdministered,
     DoseCorrected,
+    DoseKind,
     DoseVoided,
     Envelope,
     LotReleased,
@@ -22,6 +23,7 @@ from vaxflow_events import (
 from vaxflow_scheduling.domain.appointments import AppointmentStatus, claim_key
 from vaxflow_scheduling.domain.doses import PastDose
 from vaxflow_scheduling.handlers.components import Components
+from vaxflow_scheduling.handlers.reminders import remember_next_dose
 from vaxflow_scheduling.handlers.stock import DoseMovement, move_dose
 from vaxflow_scheduling.store.checkins import check_in_key
 from vaxflow_scheduling.store.citizens import details_of
@@ -42,12 +44,15 @@ async def learn_citizen(
 
 
 async def complete_dose(event: DoseAdministered, envelope: Envelope[Any], c: Components) -> None:
-    """Record the dose, complete its appointment and check-in, and take it from the stock."""
+    """Record the dose, owe a reminder of the next, complete its appointment and check-in, and
+    take the dose from the stock."""
     v = event.vaccination
     citizen_id = str(event.citizen_id)
-    await c.citizens.record_dose(
+    citizen = await c.citizens.record_dose(
         citizen_id, PastDose(str(event.dose_id), v.product_code, v.administered_on)
     )
+    finished = v.dose_kind is DoseKind.BOOSTER or v.dose_number >= v.series_doses
+    await remember_next_dose(citizen, str(event.dose_id), c, series_finished=finished)
     if event.appointment_id is not None:
         await _complete_appointment(str(event.appointment_id), c)
     key = check_in_key(str(event.site_id), v.administered_on, citizen_id)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from vaxflow_scheduling.domain.errors import RuleViolation
-from vaxflow_scheduling.domain.sessions import SessionPlan, plan_session
+from vaxflow_scheduling.domain.sessions import Session, SessionPlan, plan_session
 from vaxflow_scheduling.domain.sites import Site
+from vaxflow_scheduling.domain.stock import usable_lot
 from vaxflow_scheduling.handlers.components import Components, log
 from vaxflow_scheduling.handlers.problems import forbidden, invalid, not_found
 from vaxflow_scheduling.store.sessions import StoredSession
 from vaxflow_servicekit.auth import Principal
+from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.problems import ProblemError
 
 
@@ -82,3 +85,22 @@ async def announce_session(stored: StoredSession, c: Components) -> None:
         await c.availability.publish(stored, c.now())
     except Exception as exc:
         log.warning("availability_write_failed", error=type(exc).__name__)
+
+
+async def usable_lots(
+    site_id: str, sessions: Sequence[Session], c: Components
+) -> dict[str, list[Document]]:
+    """For each session of a site, the lots of its product the site may use on its day.
+
+    Lots suspended by monitoring, and lots expired by the session's date, are left out; the
+    sessions and their appointments stay as they are.
+    """
+    held = await c.stock.lots_of(site_id)
+    return {
+        s.session_id: [
+            lot
+            for lot in held
+            if lot.get("product_code") == s.product_code and usable_lot(lot, s.day)
+        ]
+        for s in sessions
+    }

@@ -25,6 +25,7 @@ from vaxflow_scheduling.domain.stock import (
     LotBalance,
     balances,
     days_of_supply,
+    usable_lot,
 )
 from vaxflow_scheduling.handlers.components import Components, log
 from vaxflow_scheduling.handlers.problems import forbidden, invalid_field
@@ -316,13 +317,6 @@ async def low_stock(site_id: str, product_code: str, c: Components) -> StockLow 
         days_of_supply=days,
         threshold_days=c.settings.stock_low_days,
     )
-
-
-def usable_lot(lot: Document, today: date) -> bool:
-    """A lot neither suspended nor expired."""
-    expiry = lot.get("expiry_date")
-    expired = expiry is not None and date.fromisoformat(expiry) < today
-    return not lot.get("suspended", False) and not expired
 
 
 async def site_stock(site_id: str, caller: Principal, c: Components) -> list[dict[str, Any]]:

@@ -63,6 +63,13 @@ class MongoCheckInStore:
         )
         return result.modified_count == 1
 
+    async def waiting_on(self, day: date) -> list[Document]:
+        """Everyone checked in on a day and still waiting, at every site (site and arrival)."""
+        cursor = self._check_ins.find(
+            {"date": day.isoformat(), "status": "waiting"}, {"site_id": 1, "checked_in_at": 1}
+        )
+        return [d async for d in cursor]
+
     async def of_day(self, site_id: str, day: date) -> list[Document]:
         """The site's check-ins of a day, in queue order."""
         cursor = self._check_ins.find(

@@ -47,6 +47,11 @@ class MongoCitizenDirectory:
         doc = await self._citizens.find_one({"_id": citizen_id})
         return _known(doc) if doc and doc.get("registered") else None
 
+    async def history(self, citizen_id: str) -> list[PastDose]:
+        """The citizen's doses (voided ones marked), known or not yet from the citizen stream."""
+        doc = await self._citizens.find_one({"_id": citizen_id}, {"doses": 1})
+        return _known(doc).doses if doc else []
+
     async def learn(self, citizen_id: str, details: Document) -> None:
         """Record a citizen's details (registration or change)."""
         await self._citizens.update_one(
