@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.layout import OffsetRange
 from vaxflow_warehouse.workers.rebuild import Rebuild
@@ -144,3 +144,36 @@ async def test_two_members_and_their_rebalances_store_every_event_once(
 
     assert sorted(event_ids(tmp_path)) == sorted(str(e.event_id) for e in sent)
     assert not (tmp_path / "_reports").exists()
+
+
+async def test_offsets_moved_back_are_committed_past_what_the_files_hold_without_new_events(
+    streams: Streams, tmp_path: Path
+) -> None:
+    sent = list(envelopes(120, seed=24))
+    await streams.send(sent)
+    async with running_sink(streams, tmp_path):
+        await _ingested(tmp_path, 120)
+    # An operator (or the fault suite's rewind) moves the stopped group's offsets back to 0.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=streams.kafka.bootstrap,
+        group_id=streams.group,
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        parts = [TopicPartition(t, p) for t in streams.topics for p in range(3)]
+        consumer.assign(parts)
+        ends = await consumer.end_offsets(parts)
+        await consumer.commit(dict.fromkeys(parts, 0))
+
+        async with running_sink(streams, tmp_path):
+
+            async def lag() -> int:
+                committed = {tp: await consumer.committed(tp) or 0 for tp in parts}
+                return sum(ends[tp] - committed[tp] for tp in parts)
+
+            await poll_until(lag, accept=lambda n: n == 0, timeout_s=30, what="no lag")
+    finally:
+        await consumer.stop()
+
+    assert sorted(event_ids(tmp_path)) == sorted(str(e.event_id) for e in sent)

@@ -29,6 +29,8 @@ LIMITS = {  # the shape of bench/components.py's document, two components
 def saturation() -> ModuleType:
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(BENCH))  # it imports its neighbours components and injection
+        for neighbour in ("components", "injection"):  # not a test package of the same name
+            patch.delitem(sys.modules, neighbour, raising=False)
         spec = importlib.util.spec_from_file_location("saturation", BENCH / "saturation.py")
         assert spec is not None
         assert spec.loader is not None

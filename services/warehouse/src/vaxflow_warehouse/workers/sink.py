@@ -70,6 +70,10 @@ class WarehouseSink:
         self._fetch_max = fetch_max_records
         self._batches: dict[TopicPartition, PartitionBatch] = {}
         self._next: dict[TopicPartition, int] = {}  # next offset wanted, once reconciled
+        # Positions past the committed offset that the files already hold (a group whose
+        # offsets were moved back): committed on the next round, so the lag falls without
+        # waiting for a new message on the partition.
+        self._held_ahead: dict[TopicPartition, int] = {}
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._failure: BaseException | None = None
@@ -95,6 +99,10 @@ class WarehouseSink:
             await consumer.stop()
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
+        if self._held_ahead:
+            async with self._lock:
+                ahead, self._held_ahead = self._held_ahead, {}
+                await self._commit(consumer, ahead)
         fetched = await consumer.getmany(
             timeout_ms=self._kafka.consumer_fetch_timeout_ms, max_records=self._fetch_max
         )
@@ -199,6 +207,11 @@ class WarehouseSink:
             tp = TopicPartition(start.topic, start.partition)
             consumer.seek(tp, start.position)
             self._next[tp] = start.position
+            known = committed[(start.topic, start.partition)]
+            if start.position > (
+                known if known is not None else log_start[(tp.topic, tp.partition)]
+            ):
+                self._held_ahead[tp] = start.position
             missing = sum(r.last - r.first + 1 for r in start.missing)
             MISSING_OFFSETS.labels(start.topic, str(start.partition)).set(missing)
             for r in start.missing:
@@ -217,6 +230,7 @@ class WarehouseSink:
         """Store and commit what is held for partitions about to go to another member."""
         for tp in partitions:
             self._next.pop(tp, None)  # stop accepting records until it is assigned again
+            self._held_ahead.pop(tp, None)
         await self._write(consumer, partitions)
         for tp in partitions:
             self._batches.pop(tp, None)
