@@ -3,6 +3,7 @@ relay."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vaxflow_events import REGISTRY, NextDoseDue, topic_for
@@ -12,7 +13,7 @@ from vaxflow_registration.handlers.components import CITIZEN_TOPIC, Components
 from vaxflow_registration.handlers.health_book import health_book_handlers
 from vaxflow_registration.handlers.reminders import reminder_handlers
 from vaxflow_registration.store import CITIZENS
-from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
+from vaxflow_servicekit.consumer import Handler, ReliableConsumer, RetryPolicy
 from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
 from vaxflow_servicekit.runtime import Infrastructure
 
@@ -35,43 +36,39 @@ class Topics:
     reminders: tuple[str, ...] = (topic_for(NextDoseDue).name,)
 
 
+def _consumer(
+    infra: Infrastructure, group: str, topics: tuple[str, ...], handlers: Mapping[str, Handler]
+) -> ReliableConsumer:
+    return ReliableConsumer(
+        settings=infra.settings.kafka,
+        group=group,
+        topics=list(topics),
+        parser=REGISTRY,
+        handlers=handlers,
+        retry=RetryPolicy(),
+    )
+
+
 def health_book_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
     """The consumer that builds the health book and the whereabouts from the citizen streams.
 
     To rebuild the book, drop its collections and start under a new `health_book_group`: the
     new group reads every topic from the beginning.
     """
-    return ReliableConsumer(
-        settings=infra.settings.kafka,
-        group=c.settings.health_book_group,
-        topics=list(topics.health_book),
-        parser=REGISTRY,
-        handlers=health_book_handlers(c),
-        retry=RetryPolicy(),
+    return _consumer(
+        infra, c.settings.health_book_group, topics.health_book, health_book_handlers(c)
     )
 
 
 def audit_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
     """The consumer appending other services' staff reads to the audit log (idempotent)."""
-    return ReliableConsumer(
-        settings=infra.settings.kafka,
-        group=c.settings.audit_consumer_group,
-        topics=list(topics.staff_reads),
-        parser=REGISTRY,
-        handlers=audit_handlers(c),
-        retry=RetryPolicy(),
-    )
+    return _consumer(infra, c.settings.audit_consumer_group, topics.staff_reads, audit_handlers(c))
 
 
 def reminder_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
     """The consumer texting citizens whose next dose is due (once per citizen and dose)."""
-    return ReliableConsumer(
-        settings=infra.settings.kafka,
-        group=c.settings.reminder_consumer_group,
-        topics=list(topics.reminders),
-        parser=REGISTRY,
-        handlers=reminder_handlers(c),
-        retry=RetryPolicy(),
+    return _consumer(
+        infra, c.settings.reminder_consumer_group, topics.reminders, reminder_handlers(c)
     )
 
 
