@@ -176,11 +176,9 @@ class Checker:
         ledger = await self._count(self.db("scheduling")["stock_ledger"], "_id", list(receipts))
         for receipt, written in sorted(receipts.items()):
             verdict.checked[f"stock receipts {written.outcome}"] += 1
-            held = ledger.get(receipt, 0)
-            if written.outcome == "ok" and held != 1:
-                verdict.violation("an ok receipt is in the ledger once", receipt, f"{held} entries")
-            if written.outcome == "failed" and held:
-                verdict.violation("a refused receipt left no trace", receipt, f"{held} entries")
+            _judge_once(
+                "receipt", "ledger entry", receipt, written, ledger.get(receipt, 0), verdict
+            )
 
     async def _bookings(self, run: RunFacts, verdict: Verdict) -> None:
         bookings = by_key(run.history, "POST /appointments", "citizen_id")
@@ -201,15 +199,7 @@ class Checker:
         held = await self._count(self.db("scheduling")["check_ins"], "citizen_id", list(check_ins))
         for citizen, written in sorted(check_ins.items()):
             verdict.checked[f"check-ins {written.outcome}"] += 1
-            count = held.get(citizen, 0)
-            if written.outcome == "ok" and count != 1:
-                verdict.violation("an ok check-in is one check-in", citizen, f"{count} check-ins")
-            elif written.outcome == "failed" and count:
-                verdict.violation(
-                    "a refused check-in left no check-in",
-                    citizen,
-                    f"{count} check-ins; attempts {written.attempts}",
-                )
+            _judge_once("check-in", "check-in", citizen, written, held.get(citizen, 0), verdict)
 
     async def _cancellations(self, run: RunFacts, verdict: Verdict) -> None:
         cancels = by_key(run.history, "DELETE /appointments/{id}", "appointment_id")
@@ -326,16 +316,23 @@ def _judge_dose(citizen: str, written: Written, found: dict[str, int], verdict: 
 def _judge_booking(citizen: str, written: Written, held: int, verdict: Verdict) -> None:
     """One citizen's booking of the run against the appointments scheduling holds for them."""
     ident = f"citizen {citizen} session {written.ids.get('session_id', '?')}"
+    _judge_once("booking", "appointment", ident, written, held, verdict)
+
+
+def _judge_once(
+    what: str, thing: str, ident: str, written: Written, held: int, verdict: Verdict
+) -> None:
+    """A write that makes one thing: ok, exactly one; refused, none; unanswered, at most one."""
     if written.outcome == "ok" and held != 1:
-        verdict.violation("an ok booking is one appointment", ident, f"{held} appointments")
+        verdict.violation(f"an ok {what} is one {thing}", ident, f"{held} found")
     elif written.outcome == "failed" and held:
         verdict.violation(
-            "a refused booking left no appointment",
+            f"a refused {what} left no {thing}",
             ident,
-            f"{held} appointments; attempts {written.attempts}",
+            f"{held} found; attempts {written.attempts}",
         )
     elif written.outcome == "indeterminate" and held > 1:
-        verdict.violation("an indeterminate booking is at most one appointment", ident, str(held))
+        verdict.violation(f"an indeterminate {what} is at most one {thing}", ident, f"{held} found")
 
 
 CANCELLED = ("cancelled", False)  # the appointment's status, whether a claim still names it
