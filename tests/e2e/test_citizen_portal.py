@@ -164,9 +164,11 @@ async def _decode_qr(canvas: Locator) -> str:
     """The text of the QR code on the screen, read back from a screenshot with zxing."""
     await expect(canvas).to_have_attribute("data-ready", "true")
     image = Image.open(io.BytesIO(await canvas.screenshot()))
-    [found] = zxingcpp.read_barcodes(image)
-    assert found.format == zxingcpp.BarcodeFormat.QRCode
-    text: str = found.text
+    # zxing may report one dense code twice (found at two scales) or see a spurious
+    # other format in its modules, so it looks for QR codes only and the screen must
+    # hold exactly one distinct text.
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    [text] = {code.text for code in found}
     return text
 
 
