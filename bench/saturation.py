@@ -19,6 +19,11 @@
    2 s. The ramp stops at the first step that fails; the sustained rate
    is the last step that passed.
 
+   CPU per dose: every process's CPU time over each step (from the first call to the last
+   certificate), less the idle background measured for `--idle-seconds` before the ramp, by
+   part of the system (`bench/cpu.py`), per dose recorded. The machine's cores divided by it
+   are the ceiling: the most doses per second these cores could carry at that cost.
+
 Prints one JSON document (progress goes to standard error), keeps it in
 `.stack/bench/saturation-<time>.json` and appends a dated section to `docs/benchmarks.md` (not
 with `--no-doc`). The doses stay in the stack's databases
@@ -48,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import components
+import cpu
 import httpx
 import injection
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -250,6 +256,7 @@ def _step_figures(
     drain_s: float,
     issued: dict[str, datetime],
     read: dict[str, float] | None = None,
+    cpu_ms: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     ok = [d for d in doses if d.status == 201]
     statuses: dict[str, int] = {}
@@ -280,6 +287,11 @@ def _step_figures(
         "recorded_to_issued_s": percentiles(recorded_to_issued),
         "dose_to_event_read_s": percentiles(to_event_read),
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpu_ms_per_dose": cpu_ms or {},
+        "cpu_ms_per_dose_total": round(
+            sum(ms for part, ms in (cpu_ms or {}).items() if part != cpu.LOAD_GENERATOR), 2
+        ),
+        "ceiling_doses_per_second": cpu.ceiling(cpu_ms or {}, os.cpu_count() or 1),
     }
     step["failed_because"] = verdict(step)
     step["passed"] = step["failed_because"] is None
@@ -292,17 +304,37 @@ async def run_step(
     drain_limit_s: float,
     clients: list[httpx.AsyncClient],
     certificates: Certificates,
+    idle_rate: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """One rate for `seconds`: prepare its citizens, send, wait for the certificates, judge."""
     lot = f"SAT{uuid.uuid4().hex[:6].upper()}"
     citizens = await injection.scene(max(1, round(rate * seconds)), lot)
     token = await asyncio.to_thread(injection.staff_token)  # fresh each step: tokens expire
+    before = cpu.snapshot()
     started = time.monotonic()
     doses = await _arrivals(rate, citizens, clients, token, lot)
     sending_s = time.monotonic() - started
     expected = {d.dose_id for d in doses if d.dose_id is not None}
     drain_s = await _drained(certificates, expected, drain_limit_s)
-    return _step_figures(rate, doses, sending_s, drain_s, certificates.issued, certificates.read)
+    used = cpu.spent(before, cpu.snapshot())
+    cpu_ms = cpu.per_unit(
+        used,
+        sum(1 for d in doses if d.status == 201),
+        idle_rate=idle_rate,
+        seconds=time.monotonic() - started,
+    )
+    return _step_figures(
+        rate, doses, sending_s, drain_s, certificates.issued, certificates.read, cpu_ms
+    )
+
+
+async def idle_background(seconds: float) -> dict[str, float]:
+    """CPU seconds per second each part spends with no doses coming (relays polling, Kafka)."""
+    if seconds <= 0:
+        return {}
+    before = cpu.snapshot()
+    await asyncio.sleep(seconds)
+    return {part: used / seconds for part, used in cpu.spent(before, cpu.snapshot()).items()}
 
 
 async def ramp(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -312,10 +344,11 @@ async def ramp(args: argparse.Namespace) -> list[dict[str, Any]]:
     await certificates.start()
     steps: list[dict[str, Any]] = []
     try:
+        args.idle_rate = await idle_background(args.idle_seconds)
         rate = args.start_rate
         while rate <= args.max_rate:
             step = await run_step(
-                rate, args.step_seconds, args.drain_seconds, clients, certificates
+                rate, args.step_seconds, args.drain_seconds, clients, certificates, args.idle_rate
             )
             steps.append(step)
             print(_progress(step), file=sys.stderr, flush=True)
@@ -334,7 +367,8 @@ def _progress(step: dict[str, Any]) -> str:
     return (
         f"saturation: {step['offered_doses_per_second']:g} doses/s offered, "
         f"{step['recorded']}/{step['sent']} recorded, dose to certificate p50 {c['p50']} s "
-        f"p99 {c['p99']} s, load {step['load_average_1m']}: {mark}"
+        f"p99 {c['p99']} s, CPU {step['cpu_ms_per_dose_total']} ms/dose "
+        f"(ceiling {step['ceiling_doses_per_second']}/s), load {step['load_average_1m']}: {mark}"
     )
 
 
@@ -357,8 +391,20 @@ def summarise(steps: list[dict[str, Any]], limits: dict[str, Any]) -> dict[str, 
     failed = next((s for s in steps if not s["passed"]), None)
     rates = component_rates(limits)
     slowest = min(rates, key=lambda name: rates[name]) if rates else None
+    costed = [s for s in steps if s.get("cpu_ms_per_dose")]
+    busiest = max(costed, key=lambda s: s["recorded"], default=None)
     return {
         "sustained_doses_per_second": sustained,
+        "cpu_cost": (
+            {
+                "at_offered_doses_per_second": busiest["offered_doses_per_second"],
+                "ms_per_dose": busiest["cpu_ms_per_dose"],
+                "ms_per_dose_total": busiest["cpu_ms_per_dose_total"],
+                "ceiling_doses_per_second": busiest["ceiling_doses_per_second"],
+            }
+            if busiest is not None
+            else None
+        ),
         "stopped_because": failed["failed_because"] if failed else "the maximum rate passed",
         "slowest_component": (
             {"name": slowest, "per_second": rates[slowest]} if slowest is not None else None
@@ -405,6 +451,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "max_rate": args.max_rate,
             "drain_seconds": args.drain_seconds,
             "component_scale": args.component_scale,
+            "idle_seconds": args.idle_seconds,
+            "idle_cpu_per_second": {k: round(v, 4) for k, v in args.idle_rate.items()},
             "p99_limit_s": P99_LIMIT_S,
             "addresses": ADDRESSES,
         },
@@ -473,6 +521,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
             f"{result['ratio_to_slowest_component']:g}."
         )
     lines += ["", *textwrap.wrap(verdict_text, 100, break_on_hyphens=False)]
+    lines += _cpu_lines(result)
     if slowest is not None:
         lines += [
             "",
@@ -487,6 +536,24 @@ def markdown(result: dict[str, Any], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cpu_lines(result: dict[str, Any]) -> list[str]:
+    """The CPU cost of one dose by part, and the ceiling it sets on this machine's cores."""
+    cost = result.get("cpu_cost")
+    if not cost:
+        return []
+    text = (
+        f"CPU per dose at {cost['at_offered_doses_per_second']:g} doses/s offered (the step with "
+        f"the most doses; every process's CPU time over the step, less the idle background, per "
+        f"dose recorded): **{cost['ms_per_dose_total']:g} ms** without the load generator, so "
+        f"the machine's {result['machine']['cpus']} cores carry at most "
+        f"**{cost['ceiling_doses_per_second']} doses per second** at this cost."
+    )
+    lines = ["", *textwrap.wrap(text, 100, break_on_hyphens=False), ""]
+    lines += ["| part | CPU ms per dose |", "| --- | ---: |"]
+    lines += [f"| {part} | {ms:,.2f} |" for part, ms in cost["ms_per_dose"].items()]
+    return lines
+
+
 def main() -> None:
     """Parse the arguments, run, print and keep the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -498,6 +565,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--component-scale", type=float, default=1.0, help="component counts (0: skip them)"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=10.0, help="idle background measure (0: none)"
     )
     parser.add_argument("--note", default="", help="a sentence for the docs (what else ran)")
     parser.add_argument("--no-doc", action="store_true", help="do not append to the docs")
@@ -514,7 +584,8 @@ def main() -> None:
         command = (
             f"make bench BENCH_ARGS='--step-seconds {args.step_seconds:g} "
             f"--start-rate {args.start_rate:g} --max-rate {args.max_rate:g} "
-            f"--drain-seconds {args.drain_seconds:g} --component-scale {args.component_scale:g}'"
+            f"--drain-seconds {args.drain_seconds:g} --component-scale {args.component_scale:g} "
+            f"--idle-seconds {args.idle_seconds:g}'"
         )
         with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as doc:
             doc.write(markdown(result, command))

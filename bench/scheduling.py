@@ -13,6 +13,10 @@ Three parts, printed as one JSON document:
    then 1,000 bookings, 200 at a time, for the last 10 places of one slot; the session documents'
    counters and the appointments are then counted: booked never exceeds capacity.
 
+`gateway_reads` and `bookings` also carry their CPU cost per request by part of the system
+(`bench/cpu.py`: every process's CPU time over the run, the load generator apart) and the
+ceiling it sets: the machine's cores divided by that cost.
+
 The load generator runs in this process and shares the machine's 2 cores with the service,
 so the figures are a floor. Everything the bench creates is removed.
 
@@ -37,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import cpu
 import httpx
 
 GATEWAY = os.environ.get("VAXFLOW_GATEWAY_URL", "http://127.0.0.1:8080")
@@ -320,7 +325,9 @@ async def _book_all(
     ]
     limits = httpx.Limits(max_connections=max(concurrency, 200))
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        before = cpu.snapshot()
         booked, _ = await load(client, requests, concurrency)
+        booked = cpu.attach(booked, before, booked["requests"])
         raced, _ = await load(client, racers, 200)
     return {"bookings": booked, "race_1000_for_10": raced, **await _count(spec, database)}
 
@@ -383,10 +390,12 @@ async def main(args: argparse.Namespace) -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "gateway_reads_one_client": await reads(GATEWAY, min(args.reads, 1000), 20),
-        "gateway_reads": await reads(GATEWAY, args.reads, args.concurrency, spread=True),
-        "direct_reads": await reads(SERVICE, args.reads, args.concurrency),
-        **await bookings(args.bookings, args.concurrency),
     }
+    before = cpu.snapshot()
+    gateway = await reads(GATEWAY, args.reads, args.concurrency, spread=True)
+    result["gateway_reads"] = cpu.attach(gateway, before, gateway["requests"])
+    result["direct_reads"] = await reads(SERVICE, args.reads, args.concurrency)
+    result |= await bookings(args.bookings, args.concurrency)
     print(json.dumps(result, indent=2))
 
 

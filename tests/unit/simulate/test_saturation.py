@@ -29,7 +29,7 @@ LIMITS = {  # the shape of bench/components.py's document, two components
 def saturation() -> ModuleType:
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(BENCH))  # it imports its neighbours components and injection
-        for neighbour in ("components", "injection"):  # not a test package of the same name
+        for neighbour in ("components", "cpu", "injection"):  # not a test package of the same name
             patch.delitem(sys.modules, neighbour, raising=False)
         spec = importlib.util.spec_from_file_location("saturation", BENCH / "saturation.py")
         assert spec is not None
@@ -50,7 +50,7 @@ def step(sat: ModuleType, rate: float, to_certificate_s: list[float], **extra: A
             issued[dose.dose_id] = T0 + timedelta(seconds=delay)
     for status in extra.get("refused", []):
         doses.append(sat.Dose("refused", T0.timestamp(), 0.0, status))
-    return sat._step_figures(rate, doses, 10.0, 1.0, issued)
+    return sat._step_figures(rate, doses, 10.0, 1.0, issued, None, extra.get("cpu_ms"))
 
 
 def test_a_step_passes_only_while_the_p99_to_certificate_is_within_two_seconds(
@@ -125,3 +125,47 @@ def test_no_step_passing_means_nothing_sustained(saturation: ModuleType) -> None
 
     assert summary["sustained_doses_per_second"] == 0
     assert summary["ratio_to_slowest_component"] == 0
+
+
+def test_cpu_per_dose_takes_off_the_idle_background_and_sets_the_ceiling(
+    saturation: ModuleType,
+) -> None:
+    cpu = sys.modules["cpu"]
+    before = {10: ("kafka", 5.0), 11: ("injection", 2.0), 12: ("postgresql", 1.0)}
+    after = {10: ("kafka", 6.0), 11: ("injection", 4.0), 13: ("certificate", 1.0)}
+    after |= {14: (cpu.LOAD_GENERATOR, 3.0)}
+
+    used = cpu.spent(before, after)  # 12 ended: lost; 13 and 14 started: counted in full
+    per_dose = cpu.per_unit(used, 100, idle_rate={"kafka": 0.05}, seconds=10.0)
+
+    assert used == {"kafka": 1.0, "injection": 2.0, "certificate": 1.0, cpu.LOAD_GENERATOR: 3.0}
+    assert per_dose == {
+        cpu.LOAD_GENERATOR: 30.0,
+        "injection": 20.0,
+        "certificate": 10.0,
+        "kafka": 5.0,  # 10 ms a dose, less 0.05 s/s idle over 10 s for 100 doses
+    }
+    assert cpu.ceiling(per_dose, 2) == 57.1  # 2 cores / 35 ms a dose, the generator left out
+    figures = step(saturation, 4, [0.3] * 10, cpu_ms=per_dose)
+    assert figures["cpu_ms_per_dose_total"] == 35.0
+    assert figures["ceiling_doses_per_second"] == 57.1
+    summary = saturation.summarise([figures], LIMITS)
+    assert summary["cpu_cost"]["ceiling_doses_per_second"] == 57.1
+    lines = "\n".join(saturation._cpu_lines({**summary, "machine": {"cpus": 2}}))
+    assert "**35 ms**" in lines
+    assert "**57.1 doses per second**" in lines
+    assert "| injection | 20.00 |" in lines
+
+
+def test_a_snapshot_names_this_process_and_counts_the_cpu_it_burns(
+    saturation: ModuleType,
+) -> None:
+    cpu = sys.modules["cpu"]
+    before = cpu.snapshot()
+    burned = 0
+    while cpu.spent(before, cpu.snapshot()).get(cpu.LOAD_GENERATOR, 0.0) < 0.2:
+        burned += sum(range(100_000))
+
+    parts = {part for part, _ in cpu.snapshot().values()}
+    assert cpu.LOAD_GENERATOR in parts
+    assert burned > 0
