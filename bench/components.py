@@ -2,7 +2,9 @@
 
 Prints one JSON document: raw aiokafka produce and consume rates for 1 KB events (idempotent,
 acks=all), FerretDB single-document and bulk insert rates through PyMongo's async client, Redis
-round-trip and pipelined rates, and ECDSA P-256 signatures per second. Needs the running stack
+round-trip and pipelined rates, and ECDSA P-256 signatures per second. For the database it also
+measures its own CPU per insert, find and update by id under 32 concurrent callers, and the
+ceiling those costs set on the machine's cores. Needs the running stack
 (`make up`); each figure is measured over a fixed count, so the run ends on its own.
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import cpu
 from aiokafka import AIOKafkaConsumer
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -109,6 +112,49 @@ async def mongo_figures(settings: MongoSettings, single: int, bulk: int) -> dict
         await client.close()
 
 
+async def database_cost(
+    settings: MongoSettings, count: int, concurrency: int = 32
+) -> dict[str, Any]:
+    """The database's own CPU per operation: `concurrency` callers insert, find and update by id.
+
+    The CPU time of FerretDB and PostgreSQL over each run (`bench/cpu.py`), per operation, and
+    the most operations per second the machine's cores could serve at that cost if they did
+    nothing else: the floor under every service's writes and reads on this stack.
+    """
+    client = create_mongo_client(settings)
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    coll = client[name]["docs"]
+    doc = {"site_id": "79-760-26734", "product": "EU/1/20/1528", "payload": "x" * 700}
+    operations: dict[str, Callable[[int], Awaitable[Any]]] = {
+        "insert_one": lambda i: coll.insert_one({**doc, "_id": f"c{i}"}),
+        "find_one_by_id": lambda i: coll.find_one({"_id": f"c{i}"}),
+        "update_one_by_id": lambda i: coll.update_one({"_id": f"c{i}"}, {"$inc": {"n": 1}}),
+    }
+    figures: dict[str, Any] = {"concurrency": concurrency}
+    try:
+        for operation, call in operations.items():
+
+            async def caller(first: int, call: Callable[[int], Awaitable[Any]] = call) -> None:
+                for i in range(first, count, concurrency):
+                    await call(i)
+
+            before = cpu.snapshot()
+            measured = await rate(count, lambda: asyncio.gather(*map(caller, range(concurrency))))
+            used = cpu.spent(before, cpu.snapshot())
+            database_s = used.get("ferretdb", 0.0) + used.get("postgresql", 0.0)
+            database_ms = database_s * 1000 / count
+            figures[f"{operation}_concurrent"] = measured | {
+                "database_cpu_ms_per_op": round(database_ms, 3),
+                "database_ceiling_per_second": round((os.cpu_count() or 1) * 1000 / database_ms)
+                if database_ms
+                else None,
+            }
+        return figures
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
 async def redis_figures(settings: RedisSettings, count: int) -> dict[str, Any]:
     """INCR one key per round trip, then the same in pipelines of 1,000."""
     client = Redis.from_url(settings.url)
@@ -163,7 +209,8 @@ async def main(scale: float) -> dict[str, Any]:
         },
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "kafka": await kafka_figures(KafkaSettings(), n(100_000)),
-        "ferretdb": await mongo_figures(MongoSettings(), n(5_000), n(50_000)),
+        "ferretdb": await mongo_figures(MongoSettings(), n(5_000), n(50_000))
+        | await database_cost(MongoSettings(), n(5_000)),
         "redis": await redis_figures(RedisSettings(), n(50_000)),
         "ecdsa_p256": ecdsa_figures(n(20_000)),
     }

@@ -43,17 +43,18 @@ def part_of(command: str, *, pid: int, me: int) -> str:
     for service in SERVICES:
         if f"vaxflow_{service}" in command:
             return service
+    program = command.split(" ", 1)[0].rsplit("/", 1)[-1]
+    if program.startswith("postgres"):  # the server and its per-connection backends
+        return "postgresql"
     for marker, part in (
-        ("kafka", "kafka"),
         ("ferretdb", "ferretdb"),
-        ("postgres", "postgresql"),
         ("redis-server", "redis"),
         ("nginx", "gateway (nginx)"),
         ("supervisord", "supervisor"),
     ):
-        if marker in command:
+        if program.startswith(marker):
             return part
-    return "other"
+    return "kafka" if program == "java" and "kafka" in command else "other"
 
 
 def snapshot() -> Snapshot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,11 @@ from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.mongo import Document
 from vaxflow_servicekit.outbox import (
+    LEASES_COLLECTION,
     OUTBOX_FIELD,
     PENDING_FLAG_FIELD,
     OutboxRelay,
+    RelaySettings,
     new_document_with_events,
     outbox_entry,
     with_events,
@@ -127,3 +130,40 @@ async def test_a_backlog_larger_than_a_batch_is_published_whole_and_once(
     assert rounds == [500, 500, 200, 0]
     assert await coll.count_documents({PENDING_FLAG_FIELD: True}) == 0
     assert sorted(await event_ids_on(kafka_settings, topic)) == sorted(expected)
+
+
+async def test_one_relay_holds_a_collection_renewing_its_lease_only_when_half_has_run(
+    mongo_db: AsyncDatabase[Document], kafka_settings: KafkaSettings
+) -> None:
+    settings = RelaySettings(lease_s=1.0)
+    producer = create_producer(kafka_settings)
+    await producer.start()
+    try:
+        first = OutboxRelay(mongo_db, "leased", producer, settings)
+        second = OutboxRelay(mongo_db, "leased", producer, settings)
+        await _lease_passes_only_when_it_runs_out(mongo_db, first, second)
+    finally:
+        await producer.stop()
+
+
+async def _lease_passes_only_when_it_runs_out(
+    mongo_db: AsyncDatabase[Document], first: OutboxRelay, second: OutboxRelay
+) -> None:
+    leases = mongo_db[LEASES_COLLECTION]
+    assert await first.hold_lease()
+    taken = await leases.find_one({"_id": "leased"})
+    assert not await second.hold_lease()
+    assert await first.hold_lease()  # still fresh: held without writing
+    assert await leases.find_one({"_id": "leased"}) == taken
+
+    await asyncio.sleep(0.6)  # past half the lease: the holder renews it
+    assert await first.hold_lease()
+    renewed = await leases.find_one({"_id": "leased"})
+    assert taken is not None
+    assert renewed is not None
+    assert renewed["until"] > taken["until"]
+    assert not await second.hold_lease()
+
+    await asyncio.sleep(1.1)  # the holder stopped renewing: its lease ran out
+    assert await second.hold_lease()
+    assert not await first.hold_lease()

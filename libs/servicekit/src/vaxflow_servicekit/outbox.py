@@ -158,6 +158,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._last_metrics = 0.0
+        self._lease_until: datetime | None = None  # the end of the lease this relay last wrote
 
     def notify(self) -> None:
         """Wake the relay now (a handler just wrote events) instead of at the next poll."""
@@ -177,7 +178,7 @@ class OutboxRelay:
         delay = self._settings.poll_interval_s
         while not self._stopping.is_set():
             try:
-                published = await self.publish_pending() if await self._hold_lease() else 0
+                published = await self.publish_pending() if await self.hold_lease() else 0
                 delay = self._settings.poll_interval_s if published else self._idle(delay)
             except Exception as exc:  # the relay outlives any failure: it retries
                 published = 0
@@ -287,9 +288,18 @@ class OutboxRelay:
             await self._coll.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: entries}})
             await self._coll.update_one({"_id": doc_id, OUTBOX_FIELD: {"$size": 0}}, _CLEAR_PENDING)
 
-    async def _hold_lease(self) -> bool:
-        """Take or renew this collection's lease; only its holder publishes."""
+    async def hold_lease(self) -> bool:
+        """Take or renew this collection's lease; only its holder publishes.
+
+        The holder renews only once half of its lease has run: until then no other relay can
+        take it, so each round need not write to the database (an idle relay polls four times
+        a second, and every write of the lease waits behind the store's other writes).
+        """
         now = datetime.now(UTC)
+        held = self._lease_until
+        if held is not None and now < held - timedelta(seconds=self._settings.lease_s / 2):
+            return True
+        self._lease_until = None
         until = now + timedelta(seconds=self._settings.lease_s)
         leases = self._db[LEASES_COLLECTION]
         query = {"_id": self._name, "$or": [{"until": {"$lt": now}}, {"owner": self._owner}]}
@@ -302,7 +312,9 @@ class OutboxRelay:
             )
         except DuplicateKeyError:
             return False
-        return doc is not None and doc.get("owner") == self._owner
+        holding = doc is not None and doc.get("owner") == self._owner
+        self._lease_until = until if holding else None
+        return holding
 
     async def _report_backlog(self, seen: list[Document]) -> None:
         """The backlog (counted up to a cap) and the oldest wait among this round's documents."""
