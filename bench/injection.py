@@ -6,7 +6,9 @@ screened eligible, the site holding an unexpired lot: what its consumer would ha
 the topics), then records one dose per citizen with `POST /api/v1/doses` through the gateway
 (http://127.0.0.1:8080) from `--clients` concurrent clients. The gateway limits each client
 address to its per-client rate, so each client sends from its own loopback address (as each
-site would from its own), like many sites at once. Prints one JSON document.
+site would from its own), like many sites at once. Prints one JSON document, with the CPU
+cost per dose by part of the system over the run (`bench/cpu.py`; the consumers downstream
+work meanwhile and count too) and the ceiling it sets on the machine's cores.
 
 The doses stay in injection's database and their DoseAdministered events go out on
 injection.dose.v1 like any other (the downstream flow is measured by the campaign benchmark).
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import cpu
 import httpx
 from vaxflow_injection.settings import InjectionSettings
 from vaxflow_injection.store.readmodels import check_in_key
@@ -167,12 +170,13 @@ async def run(doses: int, clients: int) -> dict[str, Any]:
         queue.put_nowait(citizen)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    before = cpu.snapshot()
     started = time.perf_counter()
     await asyncio.gather(
         *(_client_loop(i, queue, token, lot, latencies, statuses) for i in range(clients))
     )
     elapsed = time.perf_counter() - started
-    return {
+    figures = {
         "benchmark": "injection: POST /api/v1/doses through the gateway",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "doses": doses,
@@ -187,6 +191,7 @@ async def run(doses: int, clients: int) -> dict[str, Any]:
             "max": round(max(latencies) * 1000, 1),
         },
     }
+    return cpu.attach(figures, before, statuses.get(201, 0))
 
 
 def main() -> None:
