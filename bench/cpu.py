@@ -18,16 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from vaxflow.service import SERVICES
+
 TICKS = os.sysconf("SC_CLK_TCK")
-SERVICES = (
-    "identity",
-    "registration",
-    "scheduling",
-    "injection",
-    "certificate",
-    "monitoring",
-    "warehouse",
-)
 LOAD_GENERATOR = "load generator (this benchmark)"
 
 Snapshot = dict[int, tuple[str, float]]

@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVICES = (
-    "identity",
-    "registration",
-    "scheduling",
-    "injection",
-    "certificate",
-    "monitoring",
-    "warehouse",
-)
+from vaxflow.service import SERVICES
+
 # Groups of the services' consumers (the `.citizens` group of scheduling included by prefix).
 GROUP_PREFIXES = ("certificate.", "injection.", "monitoring.", "registration.", "scheduling.")
 GROUPS_EXACT = ("warehouse",)
