@@ -27,7 +27,7 @@ from tests.integration.registration.conftest import running_service as running_r
 from tests.integration.registration.conftest import settings_for as registration_settings
 from tests.integration.registration.people import person
 from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic
-from vaxflow_events import DoseAdministered, Envelope, NextDoseDue, lot_id_for
+from vaxflow_events import DoseAdministered, DoseVoided, Envelope, NextDoseDue, lot_id_for
 from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.consumer import dlq_topic
@@ -196,6 +196,60 @@ async def test_a_citizen_booked_for_the_next_dose_is_not_reminded_before_the_app
     assert reminder is not None
     assert reminder["status"] == "pending"
     assert reminder["remind_on"] == (today + timedelta(days=2)).isoformat()
+
+
+async def test_a_reminder_dropped_after_a_void_is_owed_again_once_the_dose_is_recorded_anew(
+    scheduling: Scheduling, texting: Texting
+) -> None:
+    site = await scheduling.site()
+    today = scheduling.components.today()
+    citizen, phone = await texting.register()
+    first = _dose(citizen, site["site_id"], today - timedelta(days=28))
+    await scheduling.publish([first])
+    await poll_until(lambda: _reminder(scheduling, citizen, 2), what="the reminder owed")
+    await scheduling.publish([_void(first)])
+    await poll_until(
+        lambda: _voided_doses(scheduling, citizen), accept=lambda n: n == 1, what="the void"
+    )
+    assert await announce_due(scheduling.components) == 0  # no first dose: nothing is due
+    dropped = await _reminder(scheduling, citizen, 2)
+    assert dropped is not None
+    assert dropped["status"] == "dropped"
+
+    # The first dose recorded again, as a new record (the voided one was entered wrongly).
+    await scheduling.publish([_dose(citizen, site["site_id"], today - timedelta(days=28))])
+
+    async def pending() -> dict[str, Any] | None:
+        found = await _reminder(scheduling, citizen, 2)
+        return found if found and found["status"] == "pending" else None
+
+    owed = await poll_until(pending, what="the reminder owed again")
+    assert owed["remind_on"] == today.isoformat()
+    assert await announce_due(scheduling.components) == 1
+
+    async def texted() -> list[SmsMessage]:
+        return _texts_of_dose(texting, phone, 2)
+
+    [text] = await poll_until(texted, accept=bool, what="the SMS")
+    assert f"tu ngay {today:%d/%m/%Y}" in text.text
+
+
+def _void(dose: DoseAdministered) -> DoseVoided:
+    example = EXAMPLES["DoseVoided"]
+    assert isinstance(example, DoseVoided)
+    return example.model_copy(
+        update={
+            "dose_id": dose.dose_id,
+            "citizen_id": dose.citizen_id,
+            "site_id": dose.site_id,
+            "vaccination": dose.vaccination,
+        }
+    )
+
+
+async def _voided_doses(s: Scheduling, citizen: str) -> int:
+    doc = await s.db["citizens"].find_one({"_id": citizen})
+    return sum(1 for d in (doc or {}).get("doses", {}).values() if d.get("voided"))
 
 
 def _texts_of_dose(texting: Texting, phone: str, dose: int) -> list[SmsMessage]:

@@ -19,6 +19,7 @@ from vaxflow_servicekit.outbox import with_events
 
 REMINDERS = "reminders"
 PENDING = "pending"
+DROPPED = "dropped"
 
 
 class MongoReminderStore:
@@ -28,22 +29,32 @@ class MongoReminderStore:
         self._reminders = db[REMINDERS]
 
     async def add(self, reminder: Reminder, source_dose_id: str, now: datetime) -> bool:
-        """Keep a reminder unless one exists for that citizen and dose; True if added."""
-        return await insert_once(
-            self._reminders,
+        """Keep a reminder unless a live one exists for that citizen and dose; True if kept.
+
+        A reminder dropped on its day (a void made another dose next) is owed again once a
+        new dose makes its dose next again: it becomes pending with the new window. One
+        already announced stays announced: the citizen was told of that dose once.
+        """
+        fields = {
+            "citizen_id": reminder.citizen_id,
+            "dose_number": reminder.dose_number,
+            "product_code": reminder.product_code,
+            "due_from": reminder.due_from.isoformat(),
+            "due_until": reminder.due_until.isoformat() if reminder.due_until else None,
+            "remind_on": reminder.remind_on.isoformat(),
+            "status": PENDING,
+            "after_dose_id": source_dose_id,
+        }
+        if await insert_once(self._reminders, {"_id": reminder.key, **fields, "created_at": now}):
+            return True
+        revived = await self._reminders.update_one(
+            {"_id": reminder.key, "status": DROPPED},
             {
-                "_id": reminder.key,
-                "citizen_id": reminder.citizen_id,
-                "dose_number": reminder.dose_number,
-                "product_code": reminder.product_code,
-                "due_from": reminder.due_from.isoformat(),
-                "due_until": reminder.due_until.isoformat() if reminder.due_until else None,
-                "remind_on": reminder.remind_on.isoformat(),
-                "status": PENDING,
-                "after_dose_id": source_dose_id,
-                "created_at": now,
+                "$set": {**fields, "revived_at": now},
+                "$unset": {"dropped_reason": "", "dropped_at": ""},
             },
         )
+        return revived.modified_count == 1
 
     async def get(self, key: str) -> Document | None:
         """A reminder by its key (without its outbox)."""
@@ -72,7 +83,7 @@ class MongoReminderStore:
         """A pending reminder that no longer applies is kept, dropped, with the reason."""
         await self._reminders.update_one(
             {"_id": key, "status": PENDING},
-            {"$set": {"status": "dropped", "dropped_reason": reason, "dropped_at": now}},
+            {"$set": {"status": DROPPED, "dropped_reason": reason, "dropped_at": now}},
         )
 
 
