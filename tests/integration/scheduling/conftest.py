@@ -25,7 +25,8 @@ from vaxflow_scheduling.main import build_app
 from vaxflow_scheduling.settings import SchedulingSettings
 from vaxflow_scheduling.store.citizens import details_of
 
-from vaxflow_events import Envelope, Event, topic_for
+from vaxflow_events import DoseAdministered, DoseVoided, Envelope, Event, topic_for
+from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import create_producer
@@ -183,3 +184,17 @@ async def scheduling(
 
 
 __all__ = ["AZ", "Scheduling", "read_topic", "running_service", "settings_for"]
+
+
+def voided(dose: DoseAdministered) -> DoseVoided:
+    """The void of a dose delivered earlier: the same ids and record."""
+    example = EXAMPLES["DoseVoided"]
+    assert isinstance(example, DoseVoided)
+    return example.model_copy(
+        update={
+            "dose_id": dose.dose_id,
+            "citizen_id": dose.citizen_id,
+            "site_id": dose.site_id,
+            "vaccination": dose.vaccination,
+        }
+    )

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic
-from vaxflow_events import CitizenRegistered, DoseAdministered, DoseVoided, LotSuspended, lot_id_for
+from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic, voided
+from vaxflow_events import CitizenRegistered, DoseAdministered, LotSuspended, lot_id_for
 from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.testing import poll_until
 
@@ -164,7 +164,7 @@ async def test_ledger_receipts_wastage_and_replayed_doses(scheduling: Scheduling
     )
     doses = [_dose(str(uuid.uuid4()), site["site_id"], "ABV5300") for _ in range(3)]
     await scheduling.publish(doses, twice=True)
-    await scheduling.publish([_void(doses[0])], twice=True)
+    await scheduling.publish([voided(doses[0])], twice=True)
 
     stock = await poll_until(
         lambda: _stock(scheduling, site["site_id"]),
@@ -184,19 +184,6 @@ async def test_ledger_receipts_wastage_and_replayed_doses(scheduling: Scheduling
     assert stock["usable_by_product"] == {AZ: 88}
     messages = await read_topic(scheduling.kafka, scheduling.topics.stock, 3)
     assert [m.event_type for m in messages][:2] == ["StockReceived", "StockAdjusted"]
-
-
-def _void(dose: DoseAdministered) -> DoseVoided:
-    example = EXAMPLES["DoseVoided"]
-    assert isinstance(example, DoseVoided)
-    return example.model_copy(
-        update={
-            "dose_id": dose.dose_id,
-            "citizen_id": dose.citizen_id,
-            "site_id": dose.site_id,
-            "vaccination": dose.vaccination,
-        }
-    )
 
 
 async def test_a_dose_on_an_empty_lot_is_recorded_as_a_discrepancy_and_suspension_flags_lots(

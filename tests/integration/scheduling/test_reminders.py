@@ -26,8 +26,8 @@ from tests.integration.registration.conftest import make_topics
 from tests.integration.registration.conftest import running_service as running_registration
 from tests.integration.registration.conftest import settings_for as registration_settings
 from tests.integration.registration.people import person
-from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic
-from vaxflow_events import DoseAdministered, DoseVoided, Envelope, NextDoseDue, lot_id_for
+from tests.integration.scheduling.conftest import AZ, Scheduling, read_topic, voided
+from vaxflow_events import DoseAdministered, Envelope, NextDoseDue, lot_id_for
 from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.auth_testing import LocalTokenIssuer
 from vaxflow_servicekit.consumer import dlq_topic
@@ -207,7 +207,7 @@ async def test_a_reminder_dropped_after_a_void_is_owed_again_once_the_dose_is_re
     first = _dose(citizen, site["site_id"], today - timedelta(days=28))
     await scheduling.publish([first])
     await poll_until(lambda: _reminder(scheduling, citizen, 2), what="the reminder owed")
-    await scheduling.publish([_void(first)])
+    await scheduling.publish([voided(first)])
     await poll_until(
         lambda: _voided_doses(scheduling, citizen), accept=lambda n: n == 1, what="the void"
     )
@@ -232,19 +232,6 @@ async def test_a_reminder_dropped_after_a_void_is_owed_again_once_the_dose_is_re
 
     [text] = await poll_until(texted, accept=bool, what="the SMS")
     assert f"tu ngay {today:%d/%m/%Y}" in text.text
-
-
-def _void(dose: DoseAdministered) -> DoseVoided:
-    example = EXAMPLES["DoseVoided"]
-    assert isinstance(example, DoseVoided)
-    return example.model_copy(
-        update={
-            "dose_id": dose.dose_id,
-            "citizen_id": dose.citizen_id,
-            "site_id": dose.site_id,
-            "vaccination": dose.vaccination,
-        }
-    )
 
 
 async def _voided_doses(s: Scheduling, citizen: str) -> int:
