@@ -51,9 +51,13 @@ def part_of(command: str, *, pid: int, me: int) -> str:
 
 
 def snapshot() -> Snapshot:
-    """Every process's CPU seconds (user + system), named by part."""
+    """Every process's CPU seconds (user + system), named by part.
+
+    A worker process a service starts (multiprocessing's spawned children) belongs to the
+    part of its parent.
+    """
     me = os.getpid()
-    taken: Snapshot = {}
+    read: dict[int, tuple[int, str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -63,12 +67,33 @@ def snapshot() -> Snapshot:
         except OSError:  # ended while being read
             continue
         fields = stat.rpartition(")")[2].split()
-        # After the command name: state is field 0, utime 11, stime 12 (proc(5), 14 and 15).
-        seconds = (int(fields[11]) + int(fields[12])) / TICKS
-        pid = int(entry.name)
+        # After the command name: state is field 0, ppid 1, utime 11, stime 12 (proc(5)).
         if command:  # kernel threads have no command line
-            taken[pid] = (part_of(command, pid=pid, me=me), seconds)
+            read[int(entry.name)] = (int(fields[1]), command, _seconds(fields))
+    taken: Snapshot = {}
+    for pid, (parent, command, seconds) in read.items():
+        owner = parent if "multiprocessing" in command and parent in read else pid
+        taken[pid] = (part_of(read[owner][1], pid=owner, me=me), seconds)
     return taken
+
+
+def family_seconds(pid: int) -> float:
+    """CPU seconds of a process and of its living children (worker processes)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += _seconds(fields)
+    return total
+
+
+def _seconds(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def spent(before: Snapshot, after: Snapshot) -> dict[str, float]:

@@ -4,7 +4,8 @@ Prints one JSON document. First it produces `--events` realistic events (each pe
 registered, booked, checked in, screened, vaccinated, observed, certified; all on one day) to
 a 6-partition topic of its own (not timed). Then:
 
-- `sink`: the warehouse sink in this process, with a fresh group and data directory, from its
+- `sink`: the warehouse sink in this process (shaping in process, then with `--shaping-processes`
+  worker processes), each run with a fresh group and data directory, from its
   start until the range records cover every offset: events per second ingested end to end
   (Kafka fetch, validation against the contracts, pseudonymisation, Parquet, fsync, commit);
 - `pipeline`: the same messages through validation, shaping and Parquet without Kafka;
@@ -31,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
+from cpu import family_seconds, snapshot, spent
 from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.layout import RANGES_DIR, parse_record
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import Ingest, PartitionBatch
+from vaxflow_warehouse.handlers.ingest import Ingest, PartitionBatch, shaping_pool
 from vaxflow_warehouse.store.ranges import RangeStore
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
@@ -103,34 +105,44 @@ def stored(root: Path, topic: str) -> int:
     return total
 
 
-async def sink_rate(settings: KafkaSettings, topic: str, count: int, root: Path) -> dict[str, Any]:
+async def sink_rate(
+    settings: KafkaSettings, topic: str, count: int, root: Path, processes: int = 0
+) -> dict[str, Any]:
     """The sink from its start until every offset is in a stored range."""
     store = RangeStore(root)
     group = f"bench.warehouse-{uuid.uuid4().hex[:8]}"
     producer = create_producer(settings)
     await producer.start()
+    ingest = Ingest(RowShaper(Pseudonymiser(KEY)), store, pool=shaping_pool(processes, KEY))
     sink = WarehouseSink(
         kafka=settings,
         group=group,
         topics=[topic],
-        ingest=Ingest(RowShaper(Pseudonymiser(KEY)), store),
+        ingest=ingest,
         store=store,
         policy=BatchPolicy(max_rows=50_000, max_seconds=5.0),
         producer=producer,
         fetch_max_records=5000,
     )
-    cpu, started = time.process_time(), time.perf_counter()
+    await ingest.start()  # worker processes, if any, up before the clock starts
+    parts = snapshot()
+    cpu, started = family_seconds(os.getpid()), time.perf_counter()
     task = asyncio.create_task(sink.run())
     while stored(root, topic) < count:
         if task.done():
             task.result()
         await asyncio.sleep(0.1)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    seconds, cpu = time.perf_counter() - started, family_seconds(os.getpid()) - cpu
+    broker = spent(parts, snapshot()).get("kafka", 0.0)
     sink.stop()
     await task
     await producer.stop()
     await _delete_topics(settings, [dlq_topic(group)])
-    return _figure(count, seconds, cpu)
+    return _figure(count, seconds, cpu) | {
+        "shaping_processes": processes,
+        "kafka_broker_cpu_seconds": round(broker, 3),
+        "per_cpu_second_with_broker": round(count / (cpu + broker), 1),
+    }
 
 
 def pipeline_rate(raws: list[Raw], root: Path) -> dict[str, Any]:
@@ -172,7 +184,7 @@ async def _delete_topics(settings: KafkaSettings, names: list[str]) -> None:
         await admin.close()
 
 
-async def main(count: int) -> dict[str, Any]:
+async def main(count: int, shaping: list[int]) -> dict[str, Any]:
     settings = KafkaSettings()
     topic = f"bench.warehouse-{uuid.uuid4().hex[:8]}.v1"
     await ensure_topics(settings, [topic], partitions=6)
@@ -182,7 +194,10 @@ async def main(count: int) -> dict[str, Any]:
     produce_seconds = await produce(settings, topic, values)
     work = Path(tempfile.mkdtemp(prefix="bench-warehouse-"))
     try:
-        sink = await sink_rate(settings, topic, count, work / "sink")
+        sinks = [
+            await sink_rate(settings, topic, count, work / f"sink-{n}", processes=n)
+            for n in shaping
+        ]
         raws = [Raw(topic, 0, i, value) for i, (_, value) in enumerate(values)]
         pipeline = pipeline_rate(raws, work / "pipeline")
         validation = validation_rate(raws)
@@ -199,7 +214,7 @@ async def main(count: int) -> dict[str, Any]:
         "events": count,
         "mean_event_bytes": round(sum(len(v) for _, v in values) / count),
         "produce_seconds": round(produce_seconds, 3),
-        "sink": sink,
+        "sink": sinks,
         "pipeline": pipeline,
         "validation_only": validation,
     }
@@ -208,4 +223,11 @@ async def main(count: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
-    print(json.dumps(asyncio.run(main(parser.parse_args().events)), indent=2))
+    parser.add_argument(
+        "--shaping-processes",
+        default="0,2",
+        help="sink runs to measure, by worker processes shaping (0: in the sink's process)",
+    )
+    args = parser.parse_args()
+    shaping = [int(n) for n in args.shaping_processes.split(",")]
+    print(json.dumps(asyncio.run(main(args.events, shaping)), indent=2))

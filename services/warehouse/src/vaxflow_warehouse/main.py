@@ -24,7 +24,7 @@ from vaxflow_warehouse import __version__
 from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import Ingest
+from vaxflow_warehouse.handlers.ingest import Ingest, shaping_pool
 from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.ranges import RangeStore
 from vaxflow_warehouse.workers.sink import WarehouseSink
@@ -35,7 +35,11 @@ DESCRIPTION = "The warehouse sink: every event stream, exactly once, pseudonymis
 def ingest_for(settings: WarehouseSettings, store: RangeStore | None = None) -> Ingest:
     """The ingest of a data directory (the configured one unless given)."""
     key = settings.pseudonym_key.get_secret_value().encode()
-    return Ingest(RowShaper(Pseudonymiser(key)), store or RangeStore(settings.data_dir))
+    return Ingest(
+        RowShaper(Pseudonymiser(key)),
+        store or RangeStore(settings.data_dir),
+        pool=shaping_pool(settings.shaping_processes, key),
+    )
 
 
 def policy_for(settings: WarehouseSettings) -> BatchPolicy:

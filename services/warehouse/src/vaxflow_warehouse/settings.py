@@ -42,6 +42,9 @@ class WarehouseSettings(ServiceSettings):
     # Larger batches mean fewer, larger files (no compaction yet) and staler queries.
     batch_max_seconds: float = Field(default=60.0, gt=0)
     fetch_max_records: int = Field(default=5000, ge=1)
+    # Worker processes validating and shaping messages, one per core they may use; 0 shapes
+    # them in the sink's own process (one core at most).
+    shaping_processes: int = Field(default=0, ge=0, le=64)
 
     @model_validator(mode="after")
     def _real_key_in_production(self) -> WarehouseSettings:

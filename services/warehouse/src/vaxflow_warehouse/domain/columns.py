@@ -79,6 +79,7 @@ class Column:
     nullable: bool
     path: tuple[str, ...] = ()
     role: Role = "value"
+    uuid: bool = False  # a UUID in the contract, written as text (`str(UUID)`)
 
 
 def event_columns(event: type[Event]) -> tuple[Column, ...]:
@@ -107,7 +108,7 @@ def _columns_of(
     elif name.endswith("citizen_id"):
         yield Column(column.removesuffix("_id") + "_key", "string", nullable, path, "citizen_key")
     else:
-        yield Column(column, _kind(annotation), nullable, path)
+        yield Column(column, _kind(annotation), nullable, path, uuid=annotation is UUID)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:

@@ -101,6 +101,11 @@ class RowShaper:
     def __init__(self, pseudonymiser: Pseudonymiser) -> None:
         self._pseudonymiser = pseudonymiser
 
+    @property
+    def pseudonymiser(self) -> Pseudonymiser:
+        """The keyed hash this shaper uses for citizen ids."""
+        return self._pseudonymiser
+
     def shape(self, envelope: Envelope[Event], where: Provenance) -> ShapedRow:
         """The row of one validated message; personal fields never reach it."""
         payload = envelope.payload.model_dump(mode="json")

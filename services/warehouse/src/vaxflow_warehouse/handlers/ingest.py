@@ -1,24 +1,43 @@
-"""Ingest: raw messages of one partition become a batch of rows, stored as one offset range."""
+"""Ingest: raw messages of one partition become a batch of tables, stored as one offset range.
+
+A partition's messages are cut into chunks as they arrive. Each chunk is shaped on its own:
+every message validated against its contract (one that does not parse is rejected, never
+stored), the valid ones grouped by event type and day and turned into Arrow tables, read by
+Arrow's JSON reader (json_tables.py) or, for a chunk that reader cannot take as is, through
+the row shaper, with the same result. Shaping is pure work on bytes, so it can run in worker
+processes (`shaping_processes`), one per core, while the sink's own process fetches from
+Kafka and writes files; with none, chunks are shaped in the calling thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from functools import cache
+from multiprocessing import get_context
+from typing import Any, Protocol
 
 import pyarrow as pa
+import pyarrow.ipc
 
-from vaxflow_events import REGISTRY, EventRegistry, InvalidMessage
+from vaxflow_events import REGISTRY, Event, EventRegistry, InvalidMessage
 from vaxflow_warehouse.domain.layout import OffsetRange, PartName
-from vaxflow_warehouse.domain.rows import Provenance, Row, RowShaper, columns_for
+from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
+from vaxflow_warehouse.domain.rows import Provenance, RowShaper, columns_for
+from vaxflow_warehouse.store.json_tables import JsonTables, NotCanonical
 from vaxflow_warehouse.store.parquet import combine, to_table
 from vaxflow_warehouse.store.ranges import RangeStore
 
 CHUNK_ROWS = 2000
-"""Rows of one event type and day held as Python objects before they become an Arrow table."""
+"""Messages of one partition shaped together (one task of a worker process)."""
+
+TableKey = tuple[str, date]
+"""The event type and day of a part."""
 
 
 class RawMessage(Protocol):
@@ -45,6 +64,43 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShapedChunk:
+    """A chunk's tables by event type and day, and its rejected messages (index, reason)."""
+
+    tables: dict[TableKey, pa.Table]
+    rejected: tuple[tuple[int, str], ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # From a worker process as Arrow IPC streams: a few times cheaper than pickling
+        # tables, and read back without copying.
+        streams = [_ipc_stream(table) for table in self.tables.values()]
+        return (_shaped_from_streams, (tuple(self.tables), streams, self.rejected))
+
+
+def _ipc_stream(table: pa.Table) -> bytes:
+    out = pa.BufferOutputStream()
+    with pa.ipc.new_stream(out, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(out.getvalue())
+
+
+def _shaped_from_streams(
+    keys: tuple[TableKey, ...], streams: list[bytes], rejected: tuple[tuple[int, str], ...]
+) -> ShapedChunk:
+    tables = [pa.ipc.open_stream(stream).read_all() for stream in streams]
+    return ShapedChunk(dict(zip(keys, tables, strict=True)), rejected)
+
+
+@dataclass
+class Chunk:
+    """Messages handed to shaping, and the shaping's result once it is there."""
+
+    messages: list[RawMessage]
+    future: Future[ShapedChunk]
+    shaped: ShapedChunk | None = None
+
+
 @dataclass
 class PartitionBatch:
     """The messages of one partition held since the last write."""
@@ -53,22 +109,18 @@ class PartitionBatch:
     partition: int
     first: int | None = None
     last: int = -1
-    rows: dict[tuple[str, date], list[Row]] = field(default_factory=lambda: defaultdict(list))
-    # Rows already turned into Arrow tables: compact, and outside Python's heap.
-    chunks: dict[tuple[str, date], list[pa.Table]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    unshaped: list[RawMessage] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     size: int = 0
 
     def counts(self) -> dict[str, int]:
-        """Rows held per event type."""
+        """Rows held per event type, in the chunks shaped so far."""
         counts: dict[str, int] = defaultdict(int)
-        for (event_type, _), rows in self.rows.items():
-            counts[event_type] += len(rows)
-        for (event_type, _), tables in self.chunks.items():
-            counts[event_type] += sum(t.num_rows for t in tables)
+        for chunk in self.chunks:
+            for (event_type, _), table in (chunk.shaped.tables if chunk.shaped else {}).items():
+                counts[event_type] += table.num_rows
         return dict(counts)
 
     @property
@@ -78,51 +130,212 @@ class PartitionBatch:
         return OffsetRange(self.first, self.last)
 
 
+class Shaping:
+    """Validates and pseudonymises chunks of raw messages into tables; holds the pseudonym key."""
+
+    def __init__(self, shaper: RowShaper, registry: EventRegistry = REGISTRY) -> None:
+        self._shaper = shaper
+        self._tables = JsonTables(shaper.pseudonymiser)
+        self._registry = registry
+
+    def chunk(
+        self, topic: str, partition: int, values: Sequence[bytes | None], offsets: Sequence[int]
+    ) -> ShapedChunk:
+        """The tables of one chunk of a partition's messages, in offset order."""
+        groups: dict[TableKey, _Group] = defaultdict(_Group)
+        rejected: list[tuple[int, str]] = []
+        for index, (value, offset) in enumerate(zip(values, offsets, strict=True)):
+            try:
+                envelope = self._registry.parse(value or b"")
+            except InvalidMessage as error:
+                rejected.append((index, error.reason))
+                continue
+            group = groups[(envelope.event_type, envelope.occurred_at.date())]
+            group.values.append(value or b"")
+            group.offsets.append(offset)
+            if _has_json_columns(type(envelope.payload)):
+                group.payloads.append(envelope.payload)
+        tables = {key: self._table(topic, partition, key[0], g) for key, g in groups.items()}
+        return ShapedChunk(tables, tuple(rejected))
+
+    def _table(self, topic: str, partition: int, event_type: str, group: _Group) -> pa.Table:
+        event = self._registry.event_class(event_type)
+        try:
+            return self._tables.table(
+                event,
+                group.values,
+                group.offsets,
+                topic=topic,
+                partition=partition,
+                payloads=group.payloads,
+            )
+        except NotCanonical:
+            rows = [
+                self._shaper.shape(
+                    self._registry.parse(value), Provenance(topic, partition, offset)
+                ).row
+                for value, offset in zip(group.values, group.offsets, strict=True)
+            ]
+            return to_table(columns_for(event), event_type, rows)
+
+
+@dataclass
+class _Group:
+    """Validated messages of one event type and day within a chunk."""
+
+    values: list[bytes] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    payloads: list[Event] = field(default_factory=list)  # only where a column needs them
+
+
+@cache
+def _has_json_columns(event: type[Event]) -> bool:
+    """Whether a column is JSON text, made from the validated payload (Arrow cannot write it)."""
+    return any(c.kind == "json" for c in columns_for(event))
+
+
 class Ingest:
-    """Parses and pseudonymises messages into batches, and stores batches as ranges."""
+    """Cuts batches into chunks, has them shaped, and stores batches as ranges."""
 
     def __init__(
-        self, shaper: RowShaper, store: RangeStore, registry: EventRegistry = REGISTRY
+        self,
+        shaper: RowShaper,
+        store: RangeStore,
+        registry: EventRegistry = REGISTRY,
+        *,
+        pool: ShapingPool | None = None,
     ) -> None:
-        self._shaper = shaper
+        self._shaping = Shaping(shaper, registry)
         self._store = store
-        self._registry = registry
+        self._pool = pool
 
     def add(self, batch: PartitionBatch, messages: Sequence[RawMessage]) -> None:
         """Add messages (in offset order) to their partition's batch."""
-        for message in messages:
-            if batch.first is None:
-                batch.first, batch.started = message.offset, time.monotonic()
-            batch.last = message.offset
-            batch.size += 1
-            try:
-                envelope = self._registry.parse(message.value or b"")
-            except InvalidMessage as error:
-                batch.rejected.append(Rejected(message, error.reason))
-                continue
-            where = Provenance(message.topic, message.partition, message.offset)
-            shaped = self._shaper.shape(envelope, where)
-            key = (shaped.event_type, shaped.day)
-            rows = batch.rows[key]
-            rows.append(shaped.row)
-            if len(rows) >= CHUNK_ROWS:
-                batch.chunks[key].append(self._table(shaped.event_type, rows))
-                batch.rows[key] = []
+        if not messages:
+            return
+        if batch.first is None:
+            batch.first, batch.started = messages[0].offset, time.monotonic()
+        batch.last = messages[-1].offset
+        batch.size += len(messages)
+        batch.unshaped.extend(messages)
+        while len(batch.unshaped) >= CHUNK_ROWS:
+            self._submit(batch, batch.unshaped[:CHUNK_ROWS])
+            del batch.unshaped[:CHUNK_ROWS]
+
+    async def ready(self, batch: PartitionBatch) -> None:
+        """Wait until every message of the batch is shaped; `batch.rejected` is then whole."""
+        self._submit_rest(batch)
+        waiting = [asyncio.wrap_future(c.future) for c in batch.chunks if c.shaped is None]
+        await asyncio.gather(*waiting)
+        self._collect(batch)
 
     def store(self, batch: PartitionBatch) -> OffsetRange:
         """Write the batch's parts and range record durably; return the range stored."""
+        self._submit_rest(batch)
+        self._collect(batch)
         offsets = batch.offsets
-        parts: dict[PartName, pa.Table] = {}
-        for event_type, day in sorted({*batch.rows, *batch.chunks}):
-            rows = batch.rows.get((event_type, day), [])
-            tables = [*batch.chunks.get((event_type, day), [])]
-            tables += [self._table(event_type, rows)] if rows else []
-            name = PartName(event_type, day, batch.topic, batch.partition, offsets)
-            parts[name] = combine(tables)
+        tables: dict[TableKey, list[pa.Table]] = defaultdict(list)
+        for chunk in batch.chunks:
+            assert chunk.shaped is not None
+            for key, table in chunk.shaped.tables.items():
+                tables[key].append(table)
+        parts = {
+            PartName(event_type, day, batch.topic, batch.partition, offsets): combine(found)
+            for (event_type, day), found in sorted(tables.items())
+        }
         self._store.store_batch(
             batch.topic, batch.partition, offsets, parts, dead_letters=len(batch.rejected)
         )
         return offsets
 
-    def _table(self, event_type: str, rows: list[Row]) -> pa.Table:
-        return to_table(columns_for(self._registry.event_class(event_type)), event_type, rows)
+    async def start(self) -> None:
+        """Start the worker processes, if any, and wait until they have loaded the contracts."""
+        if self._pool is not None:
+            await self._pool.start()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.close()
+
+    def _submit_rest(self, batch: PartitionBatch) -> None:
+        if batch.unshaped:
+            self._submit(batch, batch.unshaped)
+            batch.unshaped = []
+
+    def _submit(self, batch: PartitionBatch, messages: list[RawMessage]) -> None:
+        values = [m.value for m in messages]
+        offsets = [m.offset for m in messages]
+        future: Future[ShapedChunk]
+        if self._pool is None:
+            future = Future()
+            future.set_result(self._shaping.chunk(batch.topic, batch.partition, values, offsets))
+        else:
+            future = self._pool.submit(batch.topic, batch.partition, values, offsets)
+        batch.chunks.append(Chunk(messages, future))
+
+    def _collect(self, batch: PartitionBatch) -> None:
+        """Take the results of finished chunks, in order; a worker's failure is raised here."""
+        for chunk in batch.chunks:
+            if chunk.shaped is None:
+                chunk.shaped = chunk.future.result()
+                batch.rejected.extend(
+                    Rejected(chunk.messages[index], reason)
+                    for index, reason in chunk.shaped.rejected
+                )
+
+
+class ShapingPool:
+    """Worker processes that shape chunks, each with the contracts and the pseudonym key."""
+
+    def __init__(self, processes: int, pseudonym_key: bytes) -> None:
+        self.processes = processes
+        self._started = False
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(pseudonym_key,),
+        )
+
+    def submit(
+        self, topic: str, partition: int, values: Sequence[bytes | None], offsets: Sequence[int]
+    ) -> Future[ShapedChunk]:
+        """Shape a chunk in one of the workers."""
+        return self._executor.submit(_shape_chunk, topic, partition, values, offsets)
+
+    async def start(self) -> None:
+        """Start every worker now rather than at the first chunk, and wait until they are up."""
+        if not self._started:
+            waits = [self._executor.submit(_settle) for _ in range(self.processes)]
+            await asyncio.gather(*(asyncio.wrap_future(w) for w in waits))
+            self._started = True
+
+    def close(self) -> None:
+        """Stop the workers; chunks not started are dropped (their batch was not stored)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def shaping_pool(processes: int, pseudonym_key: bytes) -> ShapingPool | None:
+    """The worker processes of the settings, or None to shape in the sink's own process."""
+    return ShapingPool(processes, pseudonym_key) if processes > 0 else None
+
+
+_WORKER_SHAPING: Shaping | None = None
+
+
+def _start_worker(pseudonym_key: bytes) -> None:
+    global _WORKER_SHAPING
+    _WORKER_SHAPING = Shaping(RowShaper(Pseudonymiser(pseudonym_key)))
+
+
+def _shape_chunk(
+    topic: str, partition: int, values: Sequence[bytes | None], offsets: Sequence[int]
+) -> ShapedChunk:
+    assert _WORKER_SHAPING is not None, "the pool's initializer sets the shaping up"
+    return _WORKER_SHAPING.chunk(topic, partition, values, offsets)
+
+
+def _settle() -> None:
+    # Long enough that each worker takes one of these tasks, so every worker has started.
+    time.sleep(0.2)

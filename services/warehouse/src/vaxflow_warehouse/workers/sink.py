@@ -88,6 +88,7 @@ class WarehouseSink:
         await ensure_topics(
             self._kafka, [dlq_topic(self.group)], partitions=self._kafka.dlq_partitions
         )
+        await self._ingest.start()
         consumer = self._new_consumer()
         await consumer.start()
         try:
@@ -97,6 +98,7 @@ class WarehouseSink:
             await self._write(consumer, list(self._batches))
         finally:
             await consumer.stop()
+            await asyncio.to_thread(self._ingest.close)
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
         if self._held_ahead:
@@ -141,6 +143,8 @@ class WarehouseSink:
             batches = {tp: b for tp in partitions if (b := self._batches.get(tp)) and b.size}
             if not batches:
                 return
+            for batch in batches.values():
+                await self._ingest.ready(batch)
             await self._dead_letter([r for b in batches.values() for r in b.rejected])
             await asyncio.to_thread(self._store_all, list(batches.values()))
             for tp in batches:
