@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from vaxflow_servicekit.settings import MongoSettings
 
@@ -66,6 +66,32 @@ async def insert_once(collection: AsyncCollection[Document], document: Document)
     except DuplicateKeyError:
         return False
     return True
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_all_once(
+    collection: AsyncCollection[Document], documents: Sequence[Document]
+) -> list[bool]:
+    """Insert effects keyed by deterministic `_id`s in one round trip; for each, whether it was
+    new (False: it was already there). Any other write error is raised.
+
+    `insert_once` for many documents: unordered, so one duplicate does not stop the others.
+    """
+    if not documents:
+        return []
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors) or exc.details.get(
+            "writeConcernErrors"
+        ):
+            raise
+        duplicates = {e["index"] for e in errors}
+        return [i not in duplicates for i in range(len(documents))]
+    return [True] * len(documents)
 
 
 def utc_now() -> datetime:
