@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cpu
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from vaxflow_certificate.consumers import Topics
@@ -179,6 +180,7 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
             reader = asyncio.create_task(
                 read_issued(kafka, topics.certificate, doses, timeout_s=timeout_s)
             )
+            before = cpu.snapshot()
             started = time.time()
             for envelope in events:
                 await producer.send(
@@ -191,6 +193,7 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
             published = time.time()
             seen = await reader
             finished = max(seen.values(), default=time.time())
+            used = cpu.spent(before, cpu.snapshot())
     finally:
         await producer.stop()
         await _cleanup(kafka, settings, [topics.dose, topics.citizen, topics.certificate])
@@ -204,6 +207,9 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
         "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "latency_p99_s": round(latencies[int(len(latencies) * 0.99) - 1], 3) if latencies else None,
         "latency_max_s": round(latencies[-1], 3) if latencies else None,
+        # The worker runs in this process: its CPU is the load generator's, with the
+        # publishing of the doses and the reading of the certificates.
+        "cpu_ms_per_certificate": cpu.per_unit(used, len(seen)),
     }
 
 

@@ -66,17 +66,7 @@ class Certificates:
 
     async def publish(self, events: Sequence[Event], *, twice: bool = False) -> list[Envelope[Any]]:
         """Put events on this test's topics (each twice to simulate redelivery)."""
-        envelopes = [Envelope.new(e, producer="injection") for e in events]
-        for envelope in envelopes * (2 if twice else 1):
-            topic = (
-                self.topics.citizen
-                if isinstance(envelope.payload, CitizenRegistered)
-                else self.topics.dose
-            )
-            await self.producer.send_and_wait(
-                topic, envelope.to_bytes(), key=envelope.key.encode(), headers=envelope.headers()
-            )
-        return envelopes
+        return await _publish(self.producer, self.topics, events, twice=twice)
 
     async def registered(self, citizen_id: uuid.UUID, account: str) -> None:
         """Tell the service (through the citizen stream) that `account` holds the citizen."""
@@ -99,6 +89,21 @@ class Certificates:
             accept=lambda i: len(i) == count,
             what=f"{count} certificates",
         )
+
+
+async def _publish(
+    producer: AIOKafkaProducer, topics: Topics, events: Sequence[Event], *, twice: bool
+) -> list[Envelope[Any]]:
+    envelopes = [Envelope.new(e, producer="injection") for e in events]
+    for envelope in envelopes * (2 if twice else 1):
+        citizen = isinstance(envelope.payload, CitizenRegistered)
+        await producer.send_and_wait(
+            topics.citizen if citizen else topics.dose,
+            envelope.to_bytes(),
+            key=envelope.key.encode(),
+            headers=envelope.headers(),
+        )
+    return envelopes
 
 
 def dose(citizen_id: uuid.UUID, **vaccination: Any) -> DoseAdministered:
@@ -144,14 +149,47 @@ async def running_service(
             yield client
 
 
+@dataclass
+class IdleCertificates:
+    """A certificate service's database, topics, settings and keys, before it starts: events
+    published now are waiting when it does, and arrive in one batch."""
+
+    db: AsyncDatabase[Document]
+    topics: Topics
+    settings: CertificateSettings
+    kafka: KafkaSettings
+    producer: AIOKafkaProducer
+    keys: KeyRing
+    issuer: LocalTokenIssuer
+
+    async def publish(self, events: Sequence[Event], *, twice: bool = False) -> list[Envelope[Any]]:
+        """Put events on this test's topics (each twice to simulate redelivery)."""
+        return await _publish(self.producer, self.topics, events, twice=twice)
+
+    @contextlib.asynccontextmanager
+    async def started(self) -> AsyncIterator[Certificates]:
+        """The service running on all this, until the block ends."""
+        async with running_service(self.settings, self.topics, self.issuer, self.keys) as client:
+            yield Certificates(
+                client,
+                self.issuer,
+                self.db,
+                self.topics,
+                self.settings,
+                self.kafka,
+                self.producer,
+                self.keys,
+            )
+
+
 @pytest_asyncio.fixture
-async def certificates(
+async def idle_certificates(
     mongo_db: AsyncDatabase[Document],
     topic_factory: TopicFactory,
     kafka_settings: KafkaSettings,
     tmp_path: Path,
-) -> AsyncIterator[Certificates]:
-    """A running certificate service of the test's own."""
+) -> AsyncIterator[IdleCertificates]:
+    """A certificate service of the test's own, not started yet."""
     topics = Topics(
         dose=await topic_factory("dose", partitions=3),
         citizen=await topic_factory("citizen", partitions=3),
@@ -165,9 +203,13 @@ async def certificates(
     producer = create_producer(kafka_settings)
     await producer.start()
     try:
-        async with running_service(settings, topics, issuer, keys) as client:
-            yield Certificates(
-                client, issuer, mongo_db, topics, settings, kafka_settings, producer, keys
-            )
+        yield IdleCertificates(mongo_db, topics, settings, kafka_settings, producer, keys, issuer)
     finally:
         await producer.stop()
+
+
+@pytest_asyncio.fixture
+async def certificates(idle_certificates: IdleCertificates) -> AsyncIterator[Certificates]:
+    """A running certificate service of the test's own."""
+    async with idle_certificates.started() as running:
+        yield running

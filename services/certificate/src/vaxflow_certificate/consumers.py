@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vaxflow_certificate.handlers.components import CERTIFICATE_TOPIC, STAFF_READ_TOPIC, Components
-from vaxflow_certificate.handlers.reactions import DOSE_REACTIONS, HOLDER_REACTIONS, bound
+from vaxflow_certificate.handlers.reactions import (
+    DOSE_BATCH_REACTIONS,
+    DOSE_REACTIONS,
+    HOLDER_REACTIONS,
+    bound,
+    bound_batches,
+)
 from vaxflow_certificate.store import DOSE_FILES, STAFF_READS
 from vaxflow_events import REGISTRY, CitizenRegistered, DoseAdministered, topic_for
+from vaxflow_servicekit.batching import BatchConsumer
 from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
 from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
 from vaxflow_servicekit.runtime import Infrastructure
@@ -23,14 +30,15 @@ class Topics:
     staff_read: str = STAFF_READ_TOPIC.name
 
 
-def dose_consumer(c: Components, infra: Infrastructure, topics: Topics) -> ReliableConsumer:
-    """Issues, reissues and revokes certificates from the dose stream."""
-    return ReliableConsumer(
+def dose_consumer(c: Components, infra: Infrastructure, topics: Topics) -> BatchConsumer:
+    """Issues, reissues and revokes certificates from the dose stream (issues in batches)."""
+    return BatchConsumer(
         settings=infra.settings.kafka,
         group=c.settings.dose_group,
         topics=[topics.dose],
         parser=REGISTRY,
         handlers=bound(DOSE_REACTIONS, c),
+        batch_handlers=bound_batches(DOSE_BATCH_REACTIONS, c),
         retry=RetryPolicy(),
     )
 

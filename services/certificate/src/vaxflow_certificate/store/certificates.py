@@ -23,7 +23,7 @@ from vaxflow_certificate.domain.records import (
     Status,
 )
 from vaxflow_events import CertificateLevel, RevocationReason
-from vaxflow_servicekit.mongo import Document, insert_once
+from vaxflow_servicekit.mongo import Document, insert_all_once, insert_once
 from vaxflow_servicekit.outbox import new_document_with_events, with_events
 
 DOSE_FILES = "dose_files"
@@ -119,6 +119,14 @@ class MongoDoseFiles:
             self._files, new_document_with_events(_file_doc(file), events, now)
         )
 
+    async def create_all(
+        self, files: Sequence[tuple[DoseFile, Sequence[Document]]], now: datetime
+    ) -> list[bool]:
+        """Store new dose files, each with its events, in one round trip; for each, whether it
+        was stored (False: the dose already has a file)."""
+        docs = [new_document_with_events(_file_doc(f), events, now) for f, events in files]
+        return await insert_all_once(self._files, docs)
+
     async def replace(
         self, before: DoseFile, after: DoseFile, events: Sequence[Document], now: datetime
     ) -> bool:
@@ -147,6 +155,17 @@ class MongoDoseFiles:
             await insert_once(
                 self._ids, {"_id": str(record.certificate_id), "dose_id": str(file.dose_id)}
             )
+
+    async def index_all(self, files: Sequence[DoseFile]) -> None:
+        """`index` for many files in one round trip."""
+        await insert_all_once(
+            self._ids,
+            [
+                {"_id": str(record.certificate_id), "dose_id": str(file.dose_id)}
+                for file in files
+                for record in (*([file.current] if file.current else []), *file.revoked)
+            ],
+        )
 
     async def by_certificate(self, certificate_id: UUID) -> DoseFile | None:
         """The file holding this certificate, current or revoked."""
