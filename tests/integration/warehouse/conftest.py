@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import Ingest
+from vaxflow_warehouse.handlers.ingest import Ingest, shaping_pool
 from vaxflow_warehouse.store.ranges import RangeStore
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
@@ -68,18 +68,19 @@ async def streams(
     await producer.stop()
 
 
-def store_ingest(root: Path) -> tuple[RangeStore, Ingest]:
+def store_ingest(root: Path, shaping_processes: int = 0) -> tuple[RangeStore, Ingest]:
     """The store and ingest of a data directory, with the tests' pseudonym key."""
     store = RangeStore(root)
-    return store, Ingest(RowShaper(Pseudonymiser(KEY)), store)
+    pool = shaping_pool(shaping_processes, KEY)
+    return store, Ingest(RowShaper(Pseudonymiser(KEY)), store, pool=pool)
 
 
 @contextlib.asynccontextmanager
 async def running_sink(
-    streams: Streams, root: Path, *, max_rows: int = 500
+    streams: Streams, root: Path, *, max_rows: int = 500, shaping_processes: int = 0
 ) -> AsyncIterator[WarehouseSink]:
     """The sink in this process, on the test's topics and group, until the block ends."""
-    store, ingest = store_ingest(root)
+    store, ingest = store_ingest(root, shaping_processes)
     sink = WarehouseSink(
         kafka=streams.kafka,
         group=streams.group,

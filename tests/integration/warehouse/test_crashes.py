@@ -50,6 +50,9 @@ def _start(streams: Streams, root: Path, log: Path) -> subprocess.Popen[bytes]:
         "VAXFLOW_WAREHOUSE_BATCH_MAX_SECONDS": "0.2",
         "VAXFLOW_WAREHOUSE_FETCH_MAX_RECORDS": "50",
         "VAXFLOW_WAREHOUSE_LOG_LEVEL": "warning",
+        # Shaping in worker processes, as in production: a kill takes the sink's process,
+        # its workers end with it.
+        "VAXFLOW_WAREHOUSE_SHAPING_PROCESSES": "2",
         # A killed member holds its partitions until its session expires: keep that short.
         "VAXFLOW_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "VAXFLOW_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
@@ -90,8 +93,36 @@ async def _kill_at_a_random_point(
 
         await poll_until(written, accept=lambda n: n > before, timeout_s=40, what="a new range")
         await asyncio.sleep(rng.uniform(0.0, 0.8))
+    children = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    await _gone(children)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes a process started (the sink's shaping workers)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
+
+
+async def _gone(pids: set[int]) -> None:
+    """Wait until these processes have ended; a worker must not outlive its killed sink."""
+
+    async def alive() -> set[int]:
+        return _alive(pids)
+
+    await poll_until(alive, accept=lambda left: not left, timeout_s=10, what="workers ending")
 
 
 async def test_random_sigkills_neither_lose_nor_duplicate_a_row(

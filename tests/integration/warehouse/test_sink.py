@@ -33,15 +33,16 @@ async def _ingested(root: Path, count: int) -> None:
     await poll_until(probe, accept=lambda n: n >= count, timeout_s=30, what=f"{count} rows")
 
 
+@pytest.mark.parametrize("shaping_processes", [0, 2], ids=["in-process", "2-workers"])
 async def test_every_event_becomes_one_row_and_garbage_goes_to_the_dead_letter_topic(
-    streams: Streams, tmp_path: Path
+    streams: Streams, tmp_path: Path, shaping_processes: int
 ) -> None:
     sent = list(envelopes(300, seed=21))
     await streams.send(sent[:150])
     await streams.send_raw(b"{not an event")
     await streams.send(sent[150:])
 
-    async with running_sink(streams, tmp_path):
+    async with running_sink(streams, tmp_path, shaping_processes=shaping_processes):
         await _ingested(tmp_path, 300)
         dead = await _dead_letters(streams, 1)
 

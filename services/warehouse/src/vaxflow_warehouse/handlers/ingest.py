@@ -12,6 +12,8 @@ Kafka and writes files; with none, chunks are shaped in the calling thread.
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,6 +37,9 @@ from vaxflow_warehouse.store.ranges import RangeStore
 
 CHUNK_ROWS = 2000
 """Messages of one partition shaped together (one task of a worker process)."""
+
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker process looks whether the sink's process is still there."""
 
 TableKey = tuple[str, date]
 """The event type and day of a part."""
@@ -327,6 +332,15 @@ _WORKER_SHAPING: Shaping | None = None
 def _start_worker(pseudonym_key: bytes) -> None:
     global _WORKER_SHAPING
     _WORKER_SHAPING = Shaping(RowShaper(Pseudonymiser(pseudonym_key)))
+    parent = os.getppid()
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """End the worker once the sink's process is gone (a SIGKILL gives it no time to say)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _shape_chunk(
