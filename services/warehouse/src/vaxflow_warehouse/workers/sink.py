@@ -75,6 +75,7 @@ class WarehouseSink:
         # waiting for a new message on the partition.
         self._held_ahead: dict[TopicPartition, int] = {}
         self._lock = asyncio.Lock()
+        self._writing: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._failure: BaseException | None = None
         self.last_plan: StartPlan | None = None
@@ -95,8 +96,11 @@ class WarehouseSink:
             consumer.subscribe(self._topics, listener=_Rebalance(self, consumer))
             while not self._stopping.is_set():
                 await self._poll_once(consumer)
+            await self._finish_writing()
             await self._write(consumer, list(self._batches))
         finally:
+            if self._writing is not None:
+                self._writing.cancel()
             await consumer.stop()
             await asyncio.to_thread(self._ingest.close)
 
@@ -119,7 +123,18 @@ class WarehouseSink:
         oldest = min((b.started for b in self._batches.values() if b.size), default=None)
         age = 0.0 if oldest is None else time.monotonic() - oldest
         if self._policy.due(held, age):
-            await self._write(consumer, list(self._batches))
+            # One write runs while the next batches fill; a second waits for it (so memory
+            # stays bounded and each partition's ranges are committed in order).
+            await self._finish_writing()
+            self._writing = asyncio.create_task(self._write(consumer, list(self._batches)))
+        elif self._writing is not None and self._writing.done():
+            await self._finish_writing()
+
+    async def _finish_writing(self) -> None:
+        """Wait for the write in progress, if any; its failure is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            await writing
 
     def _in_order(self, tp: TopicPartition, messages: list[Any]) -> list[Any]:
         """The messages at or after the partition's next expected offset; none before its start.
@@ -140,15 +155,15 @@ class WarehouseSink:
     ) -> None:
         """Store the held batches of these partitions, then commit their offsets."""
         async with self._lock:
-            batches = {tp: b for tp in partitions if (b := self._batches.get(tp)) and b.size}
+            # Taken out at once: messages fetched while this write runs start new batches.
+            taken = {tp: self._batches.pop(tp, None) for tp in partitions}
+            batches = {tp: b for tp, b in taken.items() if b is not None and b.size}
             if not batches:
                 return
             for batch in batches.values():
                 await self._ingest.ready(batch)
             await self._dead_letter([r for b in batches.values() for r in b.rejected])
             await asyncio.to_thread(self._store_all, list(batches.values()))
-            for tp in batches:
-                self._batches.pop(tp, None)
             await faultpoints.hit("consumer.after_effect")
             await self._commit(consumer, {tp: b.last + 1 for tp, b in batches.items()})
             _report_lag(self.group, consumer, batches)
