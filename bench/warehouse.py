@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -41,6 +42,9 @@ from vaxflow_warehouse.handlers.ingest import Ingest, PartitionBatch, shaping_po
 from vaxflow_warehouse.store.ranges import RangeStore
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
+from vaxflow.service import SERVICES
+from vaxflow.stack.config import StackSettings
+from vaxflow.stack.supervisor import Supervisor
 from vaxflow_events import REGISTRY, Envelope, Event
 from vaxflow_events.examples import EXAMPLES
 from vaxflow_servicekit.consumer import dlq_topic
@@ -126,6 +130,7 @@ async def sink_rate(
     )
     await ingest.start()  # worker processes, if any, up before the clock starts
     parts = snapshot()
+    own = time.process_time()
     cpu, started = family_seconds(os.getpid()), time.perf_counter()
     task = asyncio.create_task(sink.run())
     while stored(root, topic) < count:
@@ -133,6 +138,7 @@ async def sink_rate(
             task.result()
         await asyncio.sleep(0.1)
     seconds, cpu = time.perf_counter() - started, family_seconds(os.getpid()) - cpu
+    own = time.process_time() - own
     broker = spent(parts, snapshot()).get("kafka", 0.0)
     sink.stop()
     await task
@@ -140,6 +146,8 @@ async def sink_rate(
     await _delete_topics(settings, [dlq_topic(group)])
     return _figure(count, seconds, cpu) | {
         "shaping_processes": processes,
+        "sink_process_cpu_seconds": round(own, 3),
+        "worker_cpu_seconds": round(cpu - own, 3),
         "kafka_broker_cpu_seconds": round(broker, 3),
         "per_cpu_second_with_broker": round(count / (cpu + broker), 1),
     }
@@ -184,7 +192,33 @@ async def _delete_topics(settings: KafkaSettings, names: list[str]) -> None:
         await admin.close()
 
 
-async def main(count: int, shaping: list[int]) -> dict[str, Any]:
+@contextlib.contextmanager
+def services_stopped(enabled: bool) -> Iterator[list[str]]:
+    """VaxFlow's services stopped for the block (Kafka and the databases left running)."""
+    if not enabled:
+        yield []
+        return
+    supervisor = Supervisor(StackSettings())
+    running = [
+        info["name"]
+        for info in supervisor.all_info()
+        if info["name"] in SERVICES and info["statename"] == "RUNNING"
+    ]
+    for name in running:
+        supervisor.stop(name)
+    try:
+        yield running
+    finally:
+        for name in running:
+            supervisor.start(name)
+
+
+async def main(count: int, shaping: list[int], stop_services: bool) -> dict[str, Any]:
+    with services_stopped(stop_services) as stopped:
+        return await _measure(count, shaping) | {"services_stopped": stopped}
+
+
+async def _measure(count: int, shaping: list[int]) -> dict[str, Any]:
     settings = KafkaSettings()
     topic = f"bench.warehouse-{uuid.uuid4().hex[:8]}.v1"
     await ensure_topics(settings, [topic], partitions=6)
@@ -228,6 +262,11 @@ if __name__ == "__main__":
         default="0,2",
         help="sink runs to measure, by worker processes shaping (0: in the sink's process)",
     )
+    parser.add_argument(
+        "--stop-services",
+        action="store_true",
+        help="stop VaxFlow's services during the run (their idle polling takes CPU), restart after",
+    )
     args = parser.parse_args()
     shaping = [int(n) for n in args.shaping_processes.split(",")]
-    print(json.dumps(asyncio.run(main(args.events, shaping)), indent=2))
+    print(json.dumps(asyncio.run(main(args.events, shaping, args.stop_services)), indent=2))
