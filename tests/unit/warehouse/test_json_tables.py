@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -130,19 +131,34 @@ def test_a_message_spelled_otherwise_is_refused_by_the_reader_and_stored_as_cano
     assert table.column("event_id")[0].as_py() == str(sent[0].event_id)
 
 
-def test_an_uppercase_id_alone_sends_its_chunk_the_row_path() -> None:
+def test_an_id_in_capitals_is_stored_as_the_row_path_writes_it() -> None:
     value = json.loads(_dose(date(1990, 5, 5), date(2022, 1, 3)))
-    value["payload"]["vaccination"]["lot_id"] = value["payload"]["vaccination"]["lot_id"].upper()
+    lot = value["payload"]["vaccination"]["lot_id"]
+    value["payload"]["vaccination"]["lot_id"] = lot.upper()
+    raw = json.dumps(value, separators=(",", ":")).encode()
+
+    table = _arrow_path("DoseAdministered", [raw], [0])
+
+    assert table.column("vaccination_lot_id")[0].as_py() == lot
+    assert table.equals(_row_path("DoseAdministered", [raw], [0]))
+
+
+@pytest.mark.parametrize("spelling", ["simple", "braced", "urn"])
+def test_an_id_in_another_spelling_sends_its_chunk_the_row_path(spelling: str) -> None:
+    value = json.loads(_dose(date(1990, 5, 5), date(2022, 1, 3)))
+    lot = uuid.UUID(value["payload"]["vaccination"]["lot_id"])
+    value["payload"]["vaccination"]["lot_id"] = {
+        "simple": lot.hex,
+        "braced": "{" + str(lot) + "}",
+        "urn": lot.urn,
+    }[spelling]
     raw = json.dumps(value, separators=(",", ":")).encode()
 
     with pytest.raises(NotCanonical):
         _arrow_path("DoseAdministered", [raw], [0])
     (table,) = Shaping(SHAPER).chunk(TOPIC, 4, [raw], [0]).tables.values()
 
-    assert (
-        table.column("vaccination_lot_id")[0].as_py()
-        == value["payload"]["vaccination"]["lot_id"].lower()
-    )
+    assert table.column("vaccination_lot_id")[0].as_py() == str(lot)
 
 
 def test_a_chunk_keeps_offset_order_by_event_type_and_day_and_names_what_it_rejects() -> None:

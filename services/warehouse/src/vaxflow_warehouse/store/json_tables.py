@@ -29,8 +29,12 @@ from vaxflow_warehouse.domain.pseudonyms import AGE_BANDS, Pseudonymiser
 from vaxflow_warehouse.domain.rows import AGE_DATE_PATHS, columns_for
 from vaxflow_warehouse.store.parquet import ARROW_TYPES, arrow_schema
 
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-"""How the row path writes a UUID (`str(UUID)`); any other spelling goes the row path."""
+HYPHENATED_UUID_LENGTH = 36
+"""The length of a UUID's hyphenated form, the one the row path writes (`str(UUID)`).
+
+The contracts accept a UUID in four spellings (32 hex digits, hyphenated, braced, URN); at 36
+characters only the hyphenated one, so a validated UUID of that length, lower-cased, is what
+the row path writes. Any other length sends the chunk the row path."""
 
 ENVELOPE_READ: tuple[tuple[str, pa.DataType], ...] = (
     ("event_id", pa.string()),
@@ -123,11 +127,12 @@ class JsonTables:
         columns (Arrow reads JSON but does not write it back).
         """
         layout = _layout(event)
-        if any(b"\n" in value for value in values):
+        lines = b"\n".join(values)
+        if lines.count(b"\n") != len(values) - 1:
             raise NotCanonical("a message spans several lines")
         try:
             parsed = pj.read_json(
-                pa.BufferReader(b"\n".join(values)),
+                pa.BufferReader(lines),
                 read_options=self._read_options,
                 parse_options=pj.ParseOptions(
                     explicit_schema=layout.read, unexpected_field_behavior="ignore"
@@ -156,7 +161,7 @@ class JsonTables:
             "kafka_partition": pa.repeat(pa.scalar(partition, pa.int64()), count),
             "kafka_offset": pa.array(offsets, pa.int64()),
         }
-        _require_uuids(flat["event_id"])
+        made["event_id"] = _canonical_uuids(flat["event_id"])
         for column in layout.columns:
             if column.name in made:
                 continue
@@ -171,18 +176,18 @@ class JsonTables:
             elif column.role == "age_band":
                 born = flat[f"{source}.date_of_birth"].cast(pa.date32())
                 made[column.name] = _age_bands(born, _age_dates(layout, flat, occurred))
+            elif column.uuid:
+                made[column.name] = _canonical_uuids(flat[source])
             else:
-                if column.uuid:
-                    _require_uuids(flat[source])
                 made[column.name] = flat[source].cast(ARROW_TYPES[column.kind])
         versions = pc.unique(flat["schema_version"]).to_pylist()
         schema = arrow_schema(layout.columns, layout.event_type, versions)
         return pa.Table.from_arrays([made[c.name] for c in layout.columns], schema=schema)
 
     def _keys(self, ids: pa.ChunkedArray) -> pa.Array:
-        _require_uuids(ids)
         key: Callable[[str], str] = self._pseudonymiser.citizen_key
-        return pa.array([None if i is None else key(i) for i in ids.to_pylist()], pa.string())
+        texts = _canonical_uuids(ids).to_pylist()
+        return pa.array([None if i is None else key(i) for i in texts], pa.string())
 
 
 def _flat(table: pa.Table) -> dict[str, pa.ChunkedArray]:
@@ -192,9 +197,14 @@ def _flat(table: pa.Table) -> dict[str, pa.ChunkedArray]:
     return dict(zip(table.column_names, table.columns, strict=True))
 
 
-def _require_uuids(values: pa.ChunkedArray) -> None:
-    if pc.all(pc.match_substring_regex(values, UUID_PATTERN)).as_py() is False:
-        raise NotCanonical("a UUID is not in its canonical spelling")
+def _canonical_uuids(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Validated UUIDs as `str(UUID)` writes them, or NotCanonical for another spelling."""
+    lengths = pc.min_max(pc.utf8_length(values)).as_py()
+    if lengths["min"] is not None and (
+        lengths["min"] != HYPHENATED_UUID_LENGTH or lengths["max"] != HYPHENATED_UUID_LENGTH
+    ):
+        raise NotCanonical("a UUID is not in its hyphenated spelling")
+    return pc.ascii_lower(values)
 
 
 def _json_text(column: Column, payloads: Sequence[Event]) -> pa.Array:
