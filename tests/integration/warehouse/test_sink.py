@@ -87,7 +87,7 @@ async def test_a_rebuild_into_a_fresh_directory_equals_the_incremental_warehouse
         await _ingested(incremental, 400)
 
     fresh = tmp_path / "rebuilt"
-    _, ingest = store_ingest(fresh)
+    _, ingest = store_ingest(fresh, shaping_processes=2)  # the sink above shaped in process
     result = await Rebuild(
         kafka=streams.kafka,
         topics=streams.topics,

@@ -51,6 +51,7 @@ class Rebuild:
 
     async def run(self) -> RebuildResult:
         """Read every partition from its beginning to its end at the start; store it all."""
+        await self._ingest.start()
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._kafka.bootstrap,
             enable_auto_commit=False,
@@ -69,6 +70,7 @@ class Rebuild:
             return await self._replay(consumer, {tp: e for tp, e in ends.items() if e > starts[tp]})
         finally:
             await consumer.stop()
+            await asyncio.to_thread(self._ingest.close)
 
     async def _partitions(self) -> list[TopicPartition]:
         admin = AIOKafkaAdminClient(bootstrap_servers=self._kafka.bootstrap)
