@@ -17,6 +17,7 @@ from vaxflow_events import REGISTRY, CitizenRegistered, DoseAdministered, topic_
 from vaxflow_servicekit.batching import BatchConsumer
 from vaxflow_servicekit.consumer import ReliableConsumer, RetryPolicy
 from vaxflow_servicekit.outbox import OutboxRelay, RelaySettings
+from vaxflow_servicekit.pipelined_relay import PipelinedOutboxRelay
 from vaxflow_servicekit.runtime import Infrastructure
 
 
@@ -56,8 +57,9 @@ def holder_consumer(c: Components, infra: Infrastructure, topics: Topics) -> Rel
 
 
 def certificate_relay(infra: Infrastructure) -> OutboxRelay:
-    """The relay publishing the dose files' pending events."""
-    return _relay(infra, DOSE_FILES)
+    """The relay publishing the dose files' pending events (reading the next round while the
+    last is removed: the removal, a transaction per file, is the slow part of issuing)."""
+    return _relay(infra, DOSE_FILES, PipelinedOutboxRelay)
 
 
 def staff_read_relay(infra: Infrastructure) -> OutboxRelay:
@@ -65,10 +67,12 @@ def staff_read_relay(infra: Infrastructure) -> OutboxRelay:
     return _relay(infra, STAFF_READS)
 
 
-def _relay(infra: Infrastructure, collection: str) -> OutboxRelay:
+def _relay(
+    infra: Infrastructure, collection: str, kind: type[OutboxRelay] = OutboxRelay
+) -> OutboxRelay:
     assert infra.producer is not None, "the relay needs the Kafka producer"
     s = infra.settings
-    return OutboxRelay(
+    return kind(
         infra.db,
         collection,
         infra.producer,
