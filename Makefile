@@ -34,7 +34,7 @@ help:
 	@echo "make bench             dose pipeline ramped to saturation, plus component limits (BENCH_ARGS)"
 	@echo "make bench-components  raw limits of Kafka, FerretDB, Redis and ECDSA on this machine"
 	@echo "make bench-registration  100,000-row CSV import through the registration service"
-	@echo "make bench-warehouse   events per second from Kafka into the warehouse's Parquet files"
+	@echo "make bench-warehouse   events per second from Kafka into the warehouse's Parquet files (WAREHOUSE_ARGS)"
 	@echo "make bench-injection   doses per second and latency of POST /api/v1/doses via the gateway"
 	@echo "make bench-certificate  certificates issued, verified and QR codes rendered per second"
 	@echo "make bench-scheduling  availability reads and bookings per second, overbooking checked"
@@ -128,8 +128,10 @@ bench-injection: up
 bench-certificate: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/certificate.py
 
+# e.g. make bench-warehouse WAREHOUSE_ARGS="--events 300000 --stop-services"
+WAREHOUSE_ARGS ?=
 bench-warehouse: up
-	set -a && . .stack/env && set +a && $(RUN) python bench/warehouse.py
+	set -a && . .stack/env && set +a && $(RUN) python bench/warehouse.py $(WAREHOUSE_ARGS)
 
 bench-scheduling: up
 	set -a && . .stack/env && set +a && $(RUN) python bench/scheduling.py
