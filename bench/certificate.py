@@ -5,15 +5,16 @@
    relay) runs in process on a fresh database of the running stack (`make up`), builds, signs
    and stores a certificate per dose and publishes CertificateIssued. Reported: certificates
    per second from the first event to the last CertificateIssued on the topic, and the
-   latency of each dose (its DoseAdministered's `occurred_at` to its CertificateIssued read
-   back from Kafka), p50/p99.
+   latency of each dose (from the moment its DoseAdministered was sent to the moment its
+   CertificateIssued was read back from Kafka), p50/p99. The doses go all at once (a backlog:
+   the latency is mostly waiting), or `--rate` a second, open loop (the latency at that load).
 2. The pure parts on one core: building and signing (payload, schema check, CBOR, ES256,
    zlib, Base45), verification of a VaxFlow certificate (every step, schema included), and
    QR renders (PNG, uncached).
 
 Prints one JSON document; everything it creates is removed.
 
-    uv run python bench/certificate.py [--doses 5000] [--seconds 3] [--timeout-s 300]
+    uv run python bench/certificate.py [--doses 5000] [--seconds 3] [--timeout-s 300] [--rate 0]
 
 `--doses 0` measures only the pure parts.
 """
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import cpu
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from vaxflow_certificate.consumers import Topics
 from vaxflow_certificate.domain.issuing import IssuePolicy, issue
@@ -159,7 +160,28 @@ async def read_issued(
     return seen
 
 
-async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[str, Any]:
+async def send_doses(
+    producer: AIOKafkaProducer, topic: str, doses: int, rate: float
+) -> dict[str, float]:
+    """Put `doses` DoseAdministered on the topic, all at once (rate 0) or `rate` a second (each
+    made when it is due, open loop); the time each was sent, by dose id."""
+    sent_at: dict[str, float] = {}
+    started = time.time()
+    for n in range(doses):
+        if rate > 0 and (due := started + n / rate) > time.time():
+            await asyncio.sleep(due - time.time())
+        [envelope] = dose_events(1)
+        sent_at[str(envelope.payload.dose_id)] = time.time()
+        await producer.send(
+            topic, envelope.to_bytes(), key=envelope.key.encode(), headers=envelope.headers()
+        )
+    await producer.flush()
+    return sent_at
+
+
+async def stream_figures(
+    doses: int, key_dir: Path, timeout_s: float, rate: float = 0.0
+) -> dict[str, Any]:
     """Issue certificates for `doses` DoseAdministered events through the worker role."""
     kafka = KafkaSettings()
     run = uuid.uuid4().hex[:8]
@@ -178,7 +200,6 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
         holder_group=f"bench.{run}.holders",
         log_level="warning",
     )
-    events = dose_events(doses)
     producer = create_producer(kafka)
     await producer.start()
     try:
@@ -189,14 +210,7 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
             )
             before = cpu.snapshot()
             started = time.time()
-            for envelope in events:
-                await producer.send(
-                    topics.dose,
-                    envelope.to_bytes(),
-                    key=envelope.key.encode(),
-                    headers=envelope.headers(),
-                )
-            await producer.flush()
+            sent_at = await send_doses(producer, topics.dose, doses, rate)
             published = time.time()
             seen = await reader
             finished = max(seen.values(), default=time.time())
@@ -204,10 +218,10 @@ async def stream_figures(doses: int, key_dir: Path, timeout_s: float) -> dict[st
     finally:
         await producer.stop()
         await _cleanup(kafka, settings, [topics.dose, topics.citizen, topics.certificate])
-    sent_at = {str(e.payload.dose_id): e.occurred_at.timestamp() for e in events}
     latencies = sorted(seen[d] - sent_at[d] for d in seen)
     return {
         "doses": doses,
+        "rate_per_s": rate or "all at once",
         "certificates_issued": len(seen),
         "publish_s": round(published - started, 2),
         "issued_per_s_from_stream": round(len(seen) / (finished - started), 1),
@@ -244,6 +258,9 @@ def main() -> None:
     parser.add_argument("--doses", type=int, default=5000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--timeout-s", type=float, default=300.0, help="give up waiting after")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="doses a second (0: all at once, the default)"
+    )
     args = parser.parse_args()
     configure_logging("bench-certificate", "warning")
     with tempfile.TemporaryDirectory() as keys:
@@ -254,7 +271,7 @@ def main() -> None:
                 "platform": platform.platform(),
             },
             "pure": pure_figures(Path(keys), args.seconds),
-            "stream": asyncio.run(stream_figures(args.doses, Path(keys), args.timeout_s))
+            "stream": asyncio.run(stream_figures(args.doses, Path(keys), args.timeout_s, args.rate))
             if args.doses
             else None,
         }
