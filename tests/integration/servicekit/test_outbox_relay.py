@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from vaxflow_events import Envelope
@@ -70,10 +73,25 @@ class AppendingProducer:
         return future
 
 
-async def test_an_event_written_while_the_relay_publishes_stays_pending_then_goes_out(
-    mongo_db: AsyncDatabase[Document], topic_factory: TopicFactory, kafka_settings: KafkaSettings
-) -> None:
-    topic = await topic_factory("relay")
+@dataclass
+class LateEvent:
+    """A tally with two pending events, and a third written while the relay publishes them."""
+
+    coll: AsyncCollection[Document]
+    late: Document
+    event_ids: list[str]
+    write_one_more: Callable[[], Awaitable[None]]
+
+    async def assert_all_out_in_order(self, settings: KafkaSettings, topic: str) -> None:
+        """The tally counts three, nothing is pending, and the three went out in order."""
+        done = await self.coll.find_one({"_id": "t1"})
+        assert done is not None
+        assert (done["n"], done[OUTBOX_FIELD], PENDING_FLAG_FIELD in done) == (3, [], False)
+        assert await event_ids_on(settings, topic) == self.event_ids
+
+
+async def tally_with_a_late_event(mongo_db: AsyncDatabase[Document], topic: str) -> LateEvent:
+    """The scenario of a late event, for any relay."""
     coll = mongo_db["tallies"]
     (first, first_id), (second, second_id), (late, late_id) = (
         pending_event(topic) for _ in range(3)
@@ -84,14 +102,25 @@ async def test_an_event_written_while_the_relay_publishes_stays_pending_then_goe
     async def write_one_more() -> None:
         await coll.update_one({"_id": "t1"}, with_events({"$inc": {"n": 1}}, [late], now))
 
+    return LateEvent(coll, late, [first_id, second_id, late_id], write_one_more)
+
+
+async def test_an_event_written_while_the_relay_publishes_stays_pending_then_goes_out(
+    mongo_db: AsyncDatabase[Document], topic_factory: TopicFactory, kafka_settings: KafkaSettings
+) -> None:
+    topic = await topic_factory("relay")
+    scenario = await tally_with_a_late_event(mongo_db, topic)
+
     producer = create_producer(kafka_settings)
     await producer.start()
     try:
-        relay = OutboxRelay(mongo_db, "tallies", AppendingProducer(producer, write_one_more))
+        relay = OutboxRelay(
+            mongo_db, "tallies", AppendingProducer(producer, scenario.write_one_more)
+        )
         assert await relay.publish_pending() == 2
-        after_first = await coll.find_one({"_id": "t1"})
+        after_first = await scenario.coll.find_one({"_id": "t1"})
         assert after_first is not None
-        assert [e["value"] for e in after_first[OUTBOX_FIELD]] == [late["value"]]
+        assert [e["value"] for e in after_first[OUTBOX_FIELD]] == [scenario.late["value"]]
         assert after_first[PENDING_FLAG_FIELD] is True
 
         assert await relay.publish_pending() == 1
@@ -99,10 +128,7 @@ async def test_an_event_written_while_the_relay_publishes_stays_pending_then_goe
     finally:
         await producer.stop()
 
-    done = await coll.find_one({"_id": "t1"})
-    assert done is not None
-    assert (done["n"], done[OUTBOX_FIELD], PENDING_FLAG_FIELD in done) == (3, [], False)
-    assert await event_ids_on(kafka_settings, topic) == [first_id, second_id, late_id]
+    await scenario.assert_all_out_in_order(kafka_settings, topic)
 
 
 async def test_a_backlog_larger_than_a_batch_is_published_whole_and_once(

@@ -14,6 +14,7 @@ from tests.integration.servicekit.test_outbox_relay import (
     AppendingProducer,
     event_ids_on,
     pending_event,
+    tally_with_a_late_event,
 )
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.mongo import Document
@@ -22,7 +23,6 @@ from vaxflow_servicekit.outbox import (
     PENDING_FLAG_FIELD,
     RelaySettings,
     new_document_with_events,
-    with_events,
 )
 from vaxflow_servicekit.pipelined_relay import PipelinedOutboxRelay
 from vaxflow_servicekit.settings import KafkaSettings
@@ -68,36 +68,25 @@ async def test_an_event_written_during_a_round_goes_out_after_the_ones_before_it
     mongo_db: AsyncDatabase[Document], topic_factory: TopicFactory, kafka_settings: KafkaSettings
 ) -> None:
     topic = await topic_factory("pipelined")
-    coll = mongo_db["tallies"]
-    (first, first_id), (second, second_id), (late, late_id) = (
-        pending_event(topic) for _ in range(3)
-    )
-    now = datetime.now(UTC)
-    await coll.insert_one(new_document_with_events({"_id": "t1", "n": 2}, [first, second], now))
-
-    async def write_one_more() -> None:
-        await coll.update_one({"_id": "t1"}, with_events({"$inc": {"n": 1}}, [late], now))
+    scenario = await tally_with_a_late_event(mongo_db, topic)
 
     producer = create_producer(kafka_settings)
     await producer.start()
     try:
         relay = PipelinedOutboxRelay(
-            mongo_db, "tallies", AppendingProducer(producer, write_one_more)
+            mongo_db, "tallies", AppendingProducer(producer, scenario.write_one_more)
         )
         assert await relay.publish_pending() == 2
         await relay.drain()
-        after_first = await coll.find_one({"_id": "t1"})
+        after_first = await scenario.coll.find_one({"_id": "t1"})
         assert after_first is not None
-        assert [e["value"] for e in after_first[OUTBOX_FIELD]] == [late["value"]]
+        assert [e["value"] for e in after_first[OUTBOX_FIELD]] == [scenario.late["value"]]
         assert await relay.publish_pending() == 1
         await relay.drain()
     finally:
         await producer.stop()
 
-    done = await coll.find_one({"_id": "t1"})
-    assert done is not None
-    assert (done["n"], done[OUTBOX_FIELD], PENDING_FLAG_FIELD in done) == (3, [], False)
-    assert await event_ids_on(kafka_settings, topic) == [first_id, second_id, late_id]
+    await scenario.assert_all_out_in_order(kafka_settings, topic)
 
 
 class SlowRemovals(PipelinedOutboxRelay):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pymongo.errors import OperationFailure
@@ -52,12 +53,8 @@ def bound(reactions: dict[str, Reaction], c: Components) -> dict[str, Handler]:
 
     def bind(reaction: Reaction) -> Handler:
         async def handle(event: Any, envelope: Any) -> None:
-            try:
+            with _unavailable_is_transient():
                 await reaction(event, envelope, c)
-            except OperationFailure as exc:
-                if is_unavailable(exc):
-                    raise TransientError(f"database unavailable: {exc.code}") from exc
-                raise
 
         return handle
 
@@ -69,16 +66,23 @@ def bound_batches(reactions: dict[str, BatchReaction], c: Components) -> dict[st
 
     def bind(reaction: BatchReaction) -> BatchHandler:
         async def handle(envelopes: Sequence[Any]) -> None:
-            try:
+            with _unavailable_is_transient():
                 await reaction(envelopes, c)
-            except OperationFailure as exc:
-                if is_unavailable(exc):
-                    raise TransientError(f"database unavailable: {exc.code}") from exc
-                raise
 
         return handle
 
     return {event_type: bind(reaction) for event_type, reaction in reactions.items()}
+
+
+@contextmanager
+def _unavailable_is_transient() -> Iterator[None]:
+    """A database that refuses for now makes the failure transient: the consumer retries."""
+    try:
+        yield
+    except OperationFailure as exc:
+        if is_unavailable(exc):
+            raise TransientError(f"database unavailable: {exc.code}") from exc
+        raise
 
 
 def is_unavailable(exc: OperationFailure) -> bool:
