@@ -27,7 +27,8 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.ipc
 
-from vaxflow_events import REGISTRY, Event, EventRegistry, InvalidMessage
+from vaxflow_events import REGISTRY, Envelope, Event, EventRegistry, InvalidMessage
+from vaxflow_events.fast import FastRegistry, Vouched
 from vaxflow_warehouse.domain.layout import OffsetRange, PartName
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import Provenance, RowShaper, columns_for
@@ -142,6 +143,10 @@ class Shaping:
         self._shaper = shaper
         self._tables = JsonTables(shaper.pseudonymiser)
         self._registry = registry
+        self._fast = FastRegistry(registry)
+        self._json_columns = frozenset(
+            name for name in registry.event_types() if _has_json_columns(registry.event_class(name))
+        )
 
     def chunk(
         self, topic: str, partition: int, values: Sequence[bytes | None], offsets: Sequence[int]
@@ -149,17 +154,21 @@ class Shaping:
         """The tables of one chunk of a partition's messages, in offset order."""
         groups: dict[TableKey, _Group] = defaultdict(_Group)
         rejected: list[tuple[int, str]] = []
+        json_columns = self._json_columns
         for index, (value, offset) in enumerate(zip(values, offsets, strict=True)):
-            try:
-                envelope = self._registry.parse(value or b"")
-            except InvalidMessage as error:
-                rejected.append((index, error.reason))
-                continue
-            group = groups[(envelope.event_type, envelope.occurred_at.date())]
-            group.values.append(value or b"")
+            raw = value or b""
+            found: Vouched | Envelope[Event] | None = self._fast.check(raw)
+            if found is None:
+                try:
+                    found = self._registry.parse(raw)
+                except InvalidMessage as error:
+                    rejected.append((index, error.reason))
+                    continue
+            group = groups[(found.event_type, found.occurred_at.date())]
+            group.values.append(raw)
             group.offsets.append(offset)
-            if _has_json_columns(type(envelope.payload)):
-                group.payloads.append(envelope.payload)
+            if found.event_type in json_columns:
+                group.payloads.append(found.payload)
         tables = {key: self._table(topic, partition, key[0], g) for key, g in groups.items()}
         return ShapedChunk(tables, tuple(rejected))
 
@@ -190,7 +199,7 @@ class _Group:
 
     values: list[bytes] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
-    payloads: list[Event] = field(default_factory=list)  # only where a column needs them
+    payloads: list[Any] = field(default_factory=list)  # only where a column needs them
 
 
 @cache

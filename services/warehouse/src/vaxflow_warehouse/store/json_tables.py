@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
+from pydantic import BaseModel
 
 from vaxflow_events import Event
 from vaxflow_warehouse.domain.columns import Column
@@ -119,7 +121,7 @@ class JsonTables:
         *,
         topic: str,
         partition: int,
-        payloads: Sequence[Event] = (),
+        payloads: Sequence[Any] = (),
     ) -> pa.Table:
         """The table of these validated messages of one event type, in their order.
 
@@ -151,7 +153,7 @@ class JsonTables:
         offsets: Sequence[int],
         topic: str,
         partition: int,
-        payloads: Sequence[Event],
+        payloads: Sequence[Any],
     ) -> pa.Table:
         count = len(offsets)
         occurred = flat["occurred_at"].cast(ARROW_TYPES["timestamp"])
@@ -207,13 +209,18 @@ def _canonical_uuids(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.ascii_lower(values)
 
 
-def _json_text(column: Column, payloads: Sequence[Event]) -> pa.Array:
-    """A JSON text column from the validated payloads, as the row path writes it."""
-    top = column.path[0]
+def _json_text(column: Column, payloads: Sequence[Any]) -> pa.Array:
+    """A JSON text column from the validated payloads (models, or the structs of the compiled
+    contracts), as the row path writes it."""
+    top, *rest = column.path
     texts = []
     for payload in payloads:
-        value: Any = payload.model_dump(mode="json", include={top})
-        for part in column.path:
+        value: Any = (
+            payload.model_dump(mode="json", include={top}).get(top)
+            if isinstance(payload, BaseModel)
+            else msgspec.to_builtins(getattr(payload, top))
+        )
+        for part in rest:
             value = None if value is None else value.get(part)
         texts.append(None if value is None else json.dumps(value))
     return pa.array(texts, pa.string())
