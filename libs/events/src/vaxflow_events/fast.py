@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 import types
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
@@ -57,58 +60,155 @@ class FastRegistry:
     """Decodes raw messages with structs compiled from a registry's contracts."""
 
     def __init__(self, registry: EventRegistry = REGISTRY) -> None:
-        self._key_fields: dict[str, str] = {}
-        envelopes: list[type[msgspec.Struct]] = []
+        self._events: dict[type[msgspec.Struct], _CompiledEvent] = {}
         self.unsupported: dict[str, str] = {}
         """Event types left to `parse`, with the reason."""
         for event_type in registry.event_types():
+            event = registry.event_class(event_type)
             try:
-                envelopes.append(_envelope_struct(registry.event_class(event_type)))
+                compiled = _envelope_struct(event)
             except Unsupported as error:
                 self.unsupported[event_type] = str(error)
                 continue
-            self._key_fields[event_type] = registry.topic_for(event_type).key_field
-        self._decoder = (
-            msgspec.json.Decoder(Union[tuple(envelopes)]) if envelopes else None  # noqa: UP007
-        )
+            key_field = registry.topic_for(event_type).key_field
+            self._events[compiled.struct] = _CompiledEvent(
+                event_type,
+                attrgetter(f"payload.{key_field}"),
+                event.model_fields[key_field].annotation is UUID,
+                compiled.lifted,
+            )
+        envelopes = tuple(self._events)
+        self._decoder = msgspec.json.Decoder(Union[envelopes]) if envelopes else None  # noqa: UP007
 
     def check(self, raw: bytes | str) -> Vouched | None:
         """The message's facts if the compiled contracts accept it, else None (ask parse)."""
+        return self.check_many([raw])[0]
+
+    def check_many(self, raws: Sequence[bytes | str]) -> list[Vouched | None]:
+        """`check` of each message; patterns are matched a whole column at a time."""
+        found: list[Any] = [None] * len(raws)
         if self._decoder is None:
-            return None
-        try:
-            envelope = self._decoder.decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
-            return None
-        event_type: str = type(envelope).__struct_config__.tag
-        if str(getattr(envelope.payload, self._key_fields[event_type])) != envelope.key:
-            return None
-        return Vouched(event_type, envelope.occurred_at, envelope.payload)
+            return found
+        decode = self._decoder.decode
+        by_type: dict[type[msgspec.Struct], list[int]] = defaultdict(list)
+        for index, raw in enumerate(raws):
+            try:
+                envelope = decode(raw)
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+                continue
+            found[index] = envelope
+            by_type[type(envelope)].append(index)
+        for struct, indexes in by_type.items():
+            event = self._events[struct]
+            envelopes = [found[i] for i in indexes]
+            bad = event.failing(envelopes)
+            keys = event.keys(envelopes)
+            for position, (index, envelope, key) in enumerate(
+                zip(indexes, envelopes, keys, strict=True)
+            ):
+                found[index] = (
+                    None
+                    if position in bad or key != envelope.key
+                    else Vouched(event.event_type, envelope.occurred_at, envelope.payload)
+                )
+        return found
 
 
-def _envelope_struct(event: type[Event]) -> type[msgspec.Struct]:
+@dataclass(frozen=True, slots=True)
+class _Lifted:
+    """A string field whose pattern is matched on whole columns, not in msgspec (where it
+    costs a call into Python's `re` for each value)."""
+
+    path: tuple[str, ...]
+    single: re.Pattern[str]
+    joined: re.Pattern[str]
+    nullable: bool
+
+    @classmethod
+    def of(cls, pattern: str, *, nullable: bool) -> _Lifted:
+        body = pattern.removeprefix("^").removesuffix(r"\Z")  # matched whole: no anchors
+        return cls(
+            (), re.compile(body), re.compile(f"(?:{body})(?:{SEPARATOR}(?:{body}))*"), nullable
+        )
+
+    def under(self, name: str) -> _Lifted:
+        return _Lifted((name, *self.path), self.single, self.joined, self.nullable)
+
+    def failing(self, column: Sequence[str | None]) -> set[int]:
+        """Positions of the values the pattern refuses (a null one passes: it is allowed)."""
+        values = [v for v in column if v is not None] if self.nullable else column
+        if not values:
+            return set()
+        text = SEPARATOR.join(values)  # type: ignore[arg-type]
+        # No value matches with the separator in it, so a whole match means each one does.
+        if text.count(SEPARATOR) == len(values) - 1 and self.joined.fullmatch(text):
+            return set()
+        return {i for i, v in enumerate(column) if v is not None and not self.single.fullmatch(v)}
+
+
+SEPARATOR = "\x00"
+"""Between the values of a column matched at once: no compiled pattern matches it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledEvent:
+    event_type: str
+    key_of: attrgetter[Any]
+    key_is_uuid: bool
+    lifted: tuple[_Lifted, ...]
+
+    def failing(self, envelopes: list[Any]) -> set[int]:
+        """Positions of the envelopes a lifted pattern refuses."""
+        if not self.lifted:
+            return set()
+        getter = attrgetter(*(".".join(lifted.path) for lifted in self.lifted))
+        rows = [getter(e) for e in envelopes]
+        columns = zip(*rows, strict=True) if len(self.lifted) > 1 else [rows]
+        bad: set[int] = set()
+        for lifted, column in zip(self.lifted, columns, strict=True):
+            bad |= lifted.failing(column)
+        return bad
+
+    def keys(self, envelopes: list[Any]) -> list[str]:
+        """The payloads' key fields as `str()` writes them (UUIDs converted in C)."""
+        values = [self.key_of(e) for e in envelopes]
+        return msgspec.to_builtins(values) if self.key_is_uuid else [str(v) for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    struct: type[msgspec.Struct]
+    lifted: tuple[_Lifted, ...]
+
+
+def _envelope_struct(event: type[Event]) -> _Compiled:
     model = envelope_type(event)
     fields = {name: info for name, info in model.model_fields.items() if name != "event_type"}
-    return _struct(model, fields, tag=event.event_type)
+    return _struct(model, fields, tag=event.event_type, lift=True)
 
 
 @cache
-def _model_struct(model: type[BaseModel]) -> type[msgspec.Struct]:
-    return _struct(model, dict(model.model_fields), tag=None)
+def _model_struct(model: type[BaseModel], *, lift: bool) -> _Compiled:
+    return _struct(model, dict(model.model_fields), tag=None, lift=lift)
 
 
 def _struct(
-    model: type[BaseModel], fields: dict[str, Any], *, tag: str | None
-) -> type[msgspec.Struct]:
+    model: type[BaseModel], fields: dict[str, Any], *, tag: str | None, lift: bool
+) -> _Compiled:
+    """The struct of a model. With `lift`, patterns of string fields reached through
+    required fields only are left out, to be matched on columns (`_Lifted`)."""
     _check_model(model)
     specs: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     utc_fields: list[str] = []
+    lifted: list[_Lifted] = []
     for name, info in fields.items():
         if info.alias is not None or info.validation_alias is not None:
             raise Unsupported(f"{model.__name__}.{name} has an alias")
+        found: list[_Lifted] | None = [] if lift else None
         kind, to_utc = _type(
-            info.annotation, tuple(info.metadata), where=f"{model.__name__}.{name}"
+            info.annotation, tuple(info.metadata), where=f"{model.__name__}.{name}", lift=found
         )
+        lifted.extend(item.under(name) for item in found or ())
         if to_utc:
             utc_fields.append(name)
         if info.is_required():
@@ -126,9 +226,15 @@ def _struct(
         else {}
     )
     options: dict[str, Any] = {"tag_field": "event_type", "tag": tag} if tag else {}
-    return msgspec.defstruct(
-        f"{model.__name__}Struct", specs, kw_only=True, namespace=namespace, **options
+    struct = msgspec.defstruct(
+        f"{model.__name__}Struct",
+        specs,
+        kw_only=True,
+        gc=False,  # no cycles: many are held at once, and the collector need not scan them
+        namespace=namespace,
+        **options,
     )
+    return _Compiled(struct, tuple(lifted))
 
 
 def _check_model(model: type[BaseModel]) -> None:
@@ -175,19 +281,26 @@ def _post_init(utc_fields: tuple[str, ...], validators: tuple[Any, ...]) -> Any:
 _BOUNDS = (annotated_types.Ge, annotated_types.Gt, annotated_types.Le, annotated_types.Lt)
 
 
-def _type(annotation: Any, metadata: tuple[Any, ...], *, where: str) -> tuple[Any, bool]:
+def _type(
+    annotation: Any,
+    metadata: tuple[Any, ...],
+    *,
+    where: str,
+    lift: list[_Lifted] | None,
+    nullable: bool = False,
+) -> tuple[Any, bool]:
     """The msgspec type of a pydantic annotation with its constraints, and whether it is
-    a time normalised to UTC."""
+    a time normalised to UTC. With `lift`, a string's pattern is added there instead."""
     origin = get_origin(annotation)
     if origin is Annotated:
         inner, *more = get_args(annotation)
-        return _type(inner, (*tuple(more), *metadata), where=where)
+        return _type(inner, (*tuple(more), *metadata), where=where, lift=lift, nullable=nullable)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
         if len(members) != 1 or len(get_args(annotation)) != 2:
             raise Unsupported(f"{where}: only `X | None` unions are compiled")
         # pydantic applies a nullable field's constraints to its value, as here.
-        kind, to_utc = _type(members[0], metadata, where=where)
+        kind, to_utc = _type(members[0], metadata, where=where, lift=lift, nullable=True)
         return kind | None, to_utc
     meta, to_utc = _meta(metadata, where=where)
     if origin in (tuple, list):
@@ -196,6 +309,14 @@ def _type(annotation: Any, metadata: tuple[Any, ...], *, where: str) -> tuple[An
         if not (to_utc and annotation is AwareDatetime):
             raise Unsupported(f"{where}: only aware times normalised to UTC are compiled")
         return _constrained(datetime, {**meta, "tz": True}), True
+    if annotation is str and lift is not None and "pattern" in meta:
+        lift.append(_Lifted.of(meta.pop("pattern"), nullable=nullable))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not meta:
+        # Through a null object a column has no value to match: its patterns stay inside.
+        compiled = _model_struct(annotation, lift=lift is not None and not nullable)
+        if lift is not None:
+            lift.extend(compiled.lifted)
+        return compiled.struct, False
     return _constrained(_plain_type(annotation, bool(meta), where=where), meta), False
 
 
@@ -203,7 +324,7 @@ def _sequence(annotation: Any, meta: dict[str, Any], *, where: str) -> Any:
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is tuple and (len(args) != 2 or args[1] is not Ellipsis):
         raise Unsupported(f"{where}: only `tuple[X, ...]` is compiled")
-    item, item_utc = _type(args[0], (), where=where)
+    item, item_utc = _type(args[0], (), where=where, lift=None)
     if item_utc:
         raise Unsupported(f"{where}: times inside a sequence are not compiled")
     sequence: Any = tuple[item, ...] if origin is tuple else list[item]  # type: ignore[valid-type]
@@ -221,11 +342,12 @@ def _plain_type(annotation: Any, constrained: bool, *, where: str) -> Any:
             isinstance(a, str) for a in get_args(annotation)
         ):
             return annotation
-        if isinstance(annotation, type) and issubclass(annotation, Enum):
-            if all(isinstance(member.value, str) for member in annotation):
-                return annotation
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return _model_struct(annotation)
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, Enum)
+            and all(isinstance(member.value, str) for member in annotation)
+        ):
+            return annotation
     raise Unsupported(f"{where}: {annotation!r} is not compiled with its constraints")
 
 

@@ -36,8 +36,11 @@ from vaxflow_warehouse.store.json_tables import JsonTables, NotCanonical
 from vaxflow_warehouse.store.parquet import combine, to_table
 from vaxflow_warehouse.store.ranges import RangeStore
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 """Messages of one partition shaped together (one task of a worker process)."""
+
+CHECK_BLOCK = 200
+"""Messages validated together by the compiled contracts (their patterns matched at once)."""
 
 PARENT_CHECK_SECONDS = 1.0
 """How often a worker process looks whether the sink's process is still there."""
@@ -155,20 +158,25 @@ class Shaping:
         groups: dict[TableKey, _Group] = defaultdict(_Group)
         rejected: list[tuple[int, str]] = []
         json_columns = self._json_columns
-        for index, (value, offset) in enumerate(zip(values, offsets, strict=True)):
-            raw = value or b""
-            found: Vouched | Envelope[Event] | None = self._fast.check(raw)
-            if found is None:
-                try:
-                    found = self._registry.parse(raw)
-                except InvalidMessage as error:
-                    rejected.append((index, error.reason))
-                    continue
-            group = groups[(found.event_type, found.occurred_at.date())]
-            group.values.append(raw)
-            group.offsets.append(offset)
-            if found.event_type in json_columns:
-                group.payloads.append(found.payload)
+        raws = [value or b"" for value in values]
+        for start in range(0, len(raws), CHECK_BLOCK):
+            # In small blocks, so that what was decoded is let go while it is still in cache.
+            block = raws[start : start + CHECK_BLOCK]
+            for index, raw, found in zip(
+                range(start, start + len(block)), block, self._fast.check_many(block), strict=True
+            ):
+                facts: Vouched | Envelope[Event] | None = found
+                if facts is None:
+                    try:
+                        facts = self._registry.parse(raw)
+                    except InvalidMessage as error:
+                        rejected.append((index, error.reason))
+                        continue
+                group = groups[(facts.event_type, facts.occurred_at.date())]
+                group.values.append(raw)
+                group.offsets.append(offsets[index])
+                if facts.event_type in json_columns:
+                    group.payloads.append(facts.payload)
         tables = {key: self._table(topic, partition, key[0], g) for key, g in groups.items()}
         return ShapedChunk(tables, tuple(rejected))
 
