@@ -5,11 +5,18 @@ registered, booked, checked in, screened, vaccinated, observed, certified; all o
 a 6-partition topic of its own (not timed). Then:
 
 - `sink`: the warehouse sink in this process (shaping in process, then with `--shaping-processes`
-  worker processes), each run with a fresh group and data directory, from its
+  worker processes), then as `--sink-processes` member processes of one group (each shaping
+  its own partitions), each run with a fresh group and data directory, from its
   start until the range records cover every offset: events per second ingested end to end
   (Kafka fetch, validation against the contracts, pseudonymisation, Parquet, fsync, commit);
 - `pipeline`: the same messages through validation, shaping and Parquet without Kafka;
-- `validation_only`: the contracts' validation alone, the floor of any Python sink here.
+- `validation_only`: the contracts' validation by pydantic alone (`EventRegistry.parse`);
+- `compiled_validation_only`: the same by the compiled contracts (`FastRegistry.check_many`),
+  the floor of the sink as it is.
+
+Each sink run gives the rate over the whole run (the group's join at the start, and at the end
+the last batch waiting out its one second) and the steady rate, from 10% to 90% of the events
+stored.
 
 Needs the running stack (`make up`). Each figure is measured over a fixed count.
 """
@@ -38,8 +45,11 @@ from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.layout import RANGES_DIR, parse_record
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import Ingest, PartitionBatch, shaping_pool
+from vaxflow_warehouse.handlers.ingest import CHECK_BLOCK, Ingest, PartitionBatch, shaping_pool
+from vaxflow_warehouse.main import sink_for
+from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.ranges import RangeStore
+from vaxflow_warehouse.workers.members import member_process
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
 from vaxflow.service import SERVICES
@@ -47,6 +57,7 @@ from vaxflow.stack.config import StackSettings
 from vaxflow.stack.supervisor import Supervisor
 from vaxflow_events import REGISTRY, Envelope, Event
 from vaxflow_events.examples import EXAMPLES
+from vaxflow_events.fast import FastRegistry
 from vaxflow_servicekit.consumer import dlq_topic
 from vaxflow_servicekit.kafka import create_producer, ensure_topics
 from vaxflow_servicekit.settings import KafkaSettings
@@ -124,7 +135,7 @@ async def sink_rate(
         topics=[topic],
         ingest=ingest,
         store=store,
-        policy=BatchPolicy(max_rows=50_000, max_seconds=5.0),
+        policy=BatchPolicy(max_rows=50_000, max_seconds=1.0),
         producer=producer,
         fetch_max_records=5000,
     )
@@ -133,10 +144,13 @@ async def sink_rate(
     own = time.process_time()
     cpu, started = family_seconds(os.getpid()), time.perf_counter()
     task = asyncio.create_task(sink.run())
-    while stored(root, topic) < count:
+    samples: list[tuple[float, int, float]] = []
+    while (done := stored(root, topic)) < count:
+        samples.append((time.perf_counter(), done, family_seconds(os.getpid())))
         if task.done():
             task.result()
         await asyncio.sleep(0.1)
+    samples.append((time.perf_counter(), count, family_seconds(os.getpid())))
     seconds, cpu = time.perf_counter() - started, family_seconds(os.getpid()) - cpu
     own = time.process_time() - own
     broker = spent(parts, snapshot()).get("kafka", 0.0)
@@ -144,13 +158,85 @@ async def sink_rate(
     await task
     await producer.stop()
     await _delete_topics(settings, [dlq_topic(group)])
-    return _figure(count, seconds, cpu) | {
-        "shaping_processes": processes,
-        "sink_process_cpu_seconds": round(own, 3),
-        "worker_cpu_seconds": round(cpu - own, 3),
-        "kafka_broker_cpu_seconds": round(broker, 3),
-        "per_cpu_second_with_broker": round(count / (cpu + broker), 1),
+    return (
+        _figure(count, seconds, cpu)
+        | _steady(samples, count)
+        | {
+            "shaping_processes": processes,
+            "sink_process_cpu_seconds": round(own, 3),
+            "worker_cpu_seconds": round(cpu - own, 3),
+            "kafka_broker_cpu_seconds": round(broker, 3),
+            "per_cpu_second_with_broker": round(count / (cpu + broker), 1),
+        }
+    )
+
+
+async def members_rate(topic: str, count: int, root: Path, members: int) -> dict[str, Any]:
+    """The sink as `members` processes of one group (as `VAXFLOW_WAREHOUSE_SINK_PROCESSES`)."""
+    settings = WarehouseSettings(
+        data_dir=root,
+        group=f"bench.warehouse-{uuid.uuid4().hex[:8]}",
+        topics=(topic,),
+        pseudonym_key=KEY.decode(),
+        batch_max_rows=50_000,
+        batch_max_seconds=1.0,
+        fetch_max_records=5000,
+        log_level="warning",
+    )
+    processes = [member_process(settings, sink_for) for _ in range(members)]
+    parts = snapshot()
+    cpu, started = family_seconds(os.getpid()), time.perf_counter()
+    for process in processes:
+        process.start()
+    samples: list[tuple[float, int, float]] = []
+    while (done := stored(root, topic)) < count:
+        samples.append((time.perf_counter(), done, family_seconds(os.getpid())))
+        if not all(p.is_alive() for p in processes):
+            raise RuntimeError("a member ended before every event was stored")
+        await asyncio.sleep(0.1)
+    samples.append((time.perf_counter(), count, family_seconds(os.getpid())))
+    seconds, cpu = time.perf_counter() - started, family_seconds(os.getpid()) - cpu
+    broker = spent(parts, snapshot()).get("kafka", 0.0)
+    for process in processes:
+        process.terminate()  # SIGTERM: the member stores what it holds and leaves the group
+    for process in processes:
+        process.join(60)
+    await _delete_topics(KafkaSettings(), [dlq_topic(settings.group)])
+    return (
+        _figure(count, seconds, cpu)
+        | _steady(samples, count)
+        | {
+            "sink_processes": members,
+            "shaping_processes": 0,
+            "kafka_broker_cpu_seconds": round(broker, 3),
+            "per_cpu_second_with_broker": round(count / (cpu + broker), 1),
+        }
+    )
+
+
+def _steady(samples: list[tuple[float, int, float]], count: int) -> dict[str, Any]:
+    """The rate while the sink runs full: from 10% to 90% of the events stored.
+
+    The whole run also counts the group's join at the start and, at the end, the last batch
+    waiting out `max_seconds` because no more events come to fill it."""
+    start = next(s for s in samples if s[1] >= count // 10)
+    end = next(s for s in samples if s[1] >= count * 9 // 10)
+    rows, seconds, cpu = end[1] - start[1], end[0] - start[0], end[2] - start[2]
+    return {
+        "steady_per_second": round(rows / seconds, 1),
+        "steady_cores_busy": round(cpu / seconds, 2),
+        "steady_cpu_us_per_event": round(cpu / rows * 1e6, 1),
     }
+
+
+def compiled_validation_rate(raws: list[Raw]) -> dict[str, Any]:
+    fast = FastRegistry()
+    values = [raw.value for raw in raws]
+    cpu, started = time.process_time(), time.perf_counter()
+    for first in range(0, len(values), CHECK_BLOCK):
+        for found in fast.check_many(values[first : first + CHECK_BLOCK]):
+            assert found is not None, "every benchmark event is valid"
+    return _figure(len(raws), time.perf_counter() - started, time.process_time() - cpu)
 
 
 def pipeline_rate(raws: list[Raw], root: Path) -> dict[str, Any]:
@@ -213,12 +299,14 @@ def services_stopped(enabled: bool) -> Iterator[list[str]]:
             supervisor.start(name)
 
 
-async def main(count: int, shaping: list[int], stop_services: bool) -> dict[str, Any]:
+async def main(
+    count: int, shaping: list[int], members: list[int], stop_services: bool
+) -> dict[str, Any]:
     with services_stopped(stop_services) as stopped:
-        return await _measure(count, shaping) | {"services_stopped": stopped}
+        return await _measure(count, shaping, members) | {"services_stopped": stopped}
 
 
-async def _measure(count: int, shaping: list[int]) -> dict[str, Any]:
+async def _measure(count: int, shaping: list[int], members: list[int]) -> dict[str, Any]:
     settings = KafkaSettings()
     topic = f"bench.warehouse-{uuid.uuid4().hex[:8]}.v1"
     await ensure_topics(settings, [topic], partitions=6)
@@ -232,9 +320,13 @@ async def _measure(count: int, shaping: list[int]) -> dict[str, Any]:
             await sink_rate(settings, topic, count, work / f"sink-{n}", processes=n)
             for n in shaping
         ]
+        sinks += [
+            await members_rate(topic, count, work / f"members-{n}", n) for n in members if n > 1
+        ]
         raws = [Raw(topic, 0, i, value) for i, (_, value) in enumerate(values)]
         pipeline = pipeline_rate(raws, work / "pipeline")
         validation = validation_rate(raws)
+        compiled = compiled_validation_rate(raws)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         await _delete_topics(settings, [topic])
@@ -251,6 +343,7 @@ async def _measure(count: int, shaping: list[int]) -> dict[str, Any]:
         "sink": sinks,
         "pipeline": pipeline,
         "validation_only": validation,
+        "compiled_validation_only": compiled,
     }
 
 
@@ -267,6 +360,13 @@ if __name__ == "__main__":
         action="store_true",
         help="stop VaxFlow's services during the run (their idle polling takes CPU), restart after",
     )
+    parser.add_argument(
+        "--sink-processes",
+        default="2",
+        help="further runs with that many sink processes (group members), each shaping itself",
+    )
     args = parser.parse_args()
-    shaping = [int(n) for n in args.shaping_processes.split(",")]
-    print(json.dumps(asyncio.run(main(args.events, shaping, args.stop_services)), indent=2))
+    shaping = [int(n) for n in args.shaping_processes.split(",") if n]
+    members = [int(n) for n in args.sink_processes.split(",") if n]
+    result = asyncio.run(main(args.events, shaping, members, args.stop_services))
+    print(json.dumps(result, indent=2))

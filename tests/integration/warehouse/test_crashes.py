@@ -38,7 +38,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(streams: Streams, root: Path, log: Path) -> subprocess.Popen[bytes]:
+SPREADS = {
+    # Shaping in worker processes: a kill takes the sink's process, its workers end with it.
+    "2-shaping-workers": {"VAXFLOW_WAREHOUSE_SHAPING_PROCESSES": "2"},
+    # Two members of the group in two processes: the kill takes the first, the other ends
+    # with it, and both members' partitions are stored again by the next start.
+    "2-sink-processes": {"VAXFLOW_WAREHOUSE_SINK_PROCESSES": "2"},
+}
+
+
+def _start(
+    streams: Streams, root: Path, log: Path, spread: dict[str, str]
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "VAXFLOW_PORT": str(_free_port()),
@@ -50,9 +61,7 @@ def _start(streams: Streams, root: Path, log: Path) -> subprocess.Popen[bytes]:
         "VAXFLOW_WAREHOUSE_BATCH_MAX_SECONDS": "0.2",
         "VAXFLOW_WAREHOUSE_FETCH_MAX_RECORDS": "50",
         "VAXFLOW_WAREHOUSE_LOG_LEVEL": "warning",
-        # Shaping in worker processes, as in production: a kill takes the sink's process,
-        # its workers end with it.
-        "VAXFLOW_WAREHOUSE_SHAPING_PROCESSES": "2",
+        **spread,
         # A killed member holds its partitions until its session expires: keep that short.
         "VAXFLOW_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "VAXFLOW_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
@@ -94,13 +103,15 @@ async def _kill_at_a_random_point(
         await poll_until(written, accept=lambda n: n > before, timeout_s=40, what="a new range")
         await asyncio.sleep(rng.uniform(0.0, 0.8))
     children = _children(process.pid)
+    if not during_start:
+        assert children, "the sink's workers or members run beside it"
     process.send_signal(signal.SIGKILL)
     process.wait()
     await _gone(children)
 
 
 def _children(pid: int) -> set[int]:
-    """The processes a process started (the sink's shaping workers)."""
+    """The processes a process started (the sink's shaping workers or further members)."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -125,8 +136,9 @@ async def _gone(pids: set[int]) -> None:
     await poll_until(alive, accept=lambda left: not left, timeout_s=10, what="workers ending")
 
 
+@pytest.mark.parametrize("spread", sorted(SPREADS))
 async def test_random_sigkills_neither_lose_nor_duplicate_a_row(
-    streams: Streams, tmp_path: Path
+    streams: Streams, tmp_path: Path, spread: str
 ) -> None:
     rng = random.Random()
     root, log = tmp_path / "data", tmp_path / "sink.log"
@@ -134,12 +146,12 @@ async def test_random_sigkills_neither_lose_nor_duplicate_a_row(
     producing = asyncio.create_task(_produce(streams, sent))
     rows_before_last_start = 0
     for kill in range(KILLS):
-        process = _start(streams, root, log)
+        process = _start(streams, root, log, SPREADS[spread])
         await _kill_at_a_random_point(process, root, rng, during_start=kill == 1)
         rows_before_last_start = len(event_ids(root))
     await producing
 
-    process = _start(streams, root, log)
+    process = _start(streams, root, log, SPREADS[spread])
     try:
 
         async def rows() -> int:
@@ -147,8 +159,10 @@ async def test_random_sigkills_neither_lose_nor_duplicate_a_row(
 
         await poll_until(rows, accept=lambda n: n >= EVENTS, timeout_s=45, what="every row")
         await asyncio.sleep(1.0)  # a duplicate written late would show now
+        children = _children(process.pid)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        await _gone(children)  # workers and members end with the sink's process
     finally:
         if process.poll() is None:
             process.kill()

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache
 from operator import attrgetter
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origin
 from uuid import UUID
 
 import annotated_types
@@ -45,9 +45,10 @@ class Unsupported(Exception):
     """A contract uses something the compiler does not translate; parse() validates it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Vouched:
-    """A message the compiled contracts accept: valid, with what a bulk reader needs of it."""
+class Vouched(Protocol):
+    """A message the compiled contracts accept: valid, with what a bulk reader needs of it.
+
+    It is the decoded envelope itself (a msgspec struct), with the model's field names."""
 
     event_type: str
     occurred_at: datetime
@@ -103,14 +104,11 @@ class FastRegistry:
             envelopes = [found[i] for i in indexes]
             bad = event.failing(envelopes)
             keys = event.keys(envelopes)
-            for position, (index, envelope, key) in enumerate(
-                zip(indexes, envelopes, keys, strict=True)
-            ):
-                found[index] = (
-                    None
-                    if position in bad or key != envelope.key
-                    else Vouched(event.event_type, envelope.occurred_at, envelope.payload)
-                )
+            for index, envelope, key in zip(indexes, envelopes, keys, strict=True):
+                if key != envelope.key:
+                    found[index] = None
+            for position in bad:
+                found[indexes[position]] = None
         return found
 
 
@@ -220,12 +218,15 @@ def _struct(
     validators = [
         decorator.func for decorator in model.__pydantic_decorators__.model_validators.values()
     ]
-    namespace = (
+    namespace: dict[str, Any] = (
         {"__post_init__": _post_init(tuple(utc_fields), tuple(validators))}
         if utc_fields or validators
         else {}
     )
-    options: dict[str, Any] = {"tag_field": "event_type", "tag": tag} if tag else {}
+    options: dict[str, Any] = {}
+    if tag:
+        options = {"tag_field": "event_type", "tag": tag}
+        namespace["event_type"] = tag  # a class attribute, as `Vouched` has it
     struct = msgspec.defstruct(
         f"{model.__name__}Struct",
         specs,
@@ -259,23 +260,24 @@ def _post_init(utc_fields: tuple[str, ...], validators: tuple[Any, ...]) -> Any:
     only if the rounded time is midnight exactly: such a time is left to parse(), so a
     vouched time always has the day, and the cross-field rules the verdict, of pydantic's."""
 
-    def post_init(self: Any) -> None:
-        for name in utc_fields:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if value.tzinfo is not UTC:
-                value = value.astimezone(UTC)
-                setattr(self, name, value)
-            if not (value.hour or value.minute or value.second or value.microsecond):
-                raise ValueError("a time at midnight exactly is left to pydantic")
-        for validator in validators:
-            try:
-                validator(self)
-            except AssertionError as error:
-                raise ValueError(str(error)) from None
-
-    return post_init
+    # Written out for each struct (it runs for every object decoded): no loop over names.
+    lines = ["def post_init(self):"]
+    for name in utc_fields:
+        lines += [
+            f"    value = self.{name}",
+            "    if value is not None:",
+            "        if value.tzinfo is not UTC:",
+            f"            value = self.{name} = value.astimezone(UTC)",
+            "        if not (value.hour or value.minute or value.second or value.microsecond):",
+            "            raise ValueError('a time at midnight exactly is left to pydantic')",
+        ]
+    if validators:
+        lines += ["    try:"]
+        lines += [f"        validator_{i}(self)" for i in range(len(validators))]
+        lines += ["    except AssertionError as error:", "        raise ValueError(str(error))"]
+    scope: dict[str, Any] = {"UTC": UTC} | {f"validator_{i}": v for i, v in enumerate(validators)}
+    exec("\n".join(lines), scope)  # noqa: S102  (names are the models' field names)
+    return scope["post_init"]
 
 
 _BOUNDS = (annotated_types.Ge, annotated_types.Gt, annotated_types.Le, annotated_types.Lt)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from vaxflow_servicekit.app import create_app
@@ -27,6 +28,7 @@ from vaxflow_warehouse.domain.rows import RowShaper
 from vaxflow_warehouse.handlers.ingest import Ingest, shaping_pool
 from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.ranges import RangeStore
+from vaxflow_warehouse.workers.members import Members
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
 DESCRIPTION = "The warehouse sink: every event stream, exactly once, pseudonymised, as Parquet."
@@ -47,21 +49,28 @@ def policy_for(settings: WarehouseSettings) -> BatchPolicy:
     return BatchPolicy(max_rows=settings.batch_max_rows, max_seconds=settings.batch_max_seconds)
 
 
+def sink_for(settings: WarehouseSettings, producer: AIOKafkaProducer) -> WarehouseSink:
+    """A member of the sink's group, dead-lettering through `producer`."""
+    store = RangeStore(settings.data_dir)
+    return WarehouseSink(
+        kafka=settings.kafka,
+        group=settings.group,
+        topics=settings.topics,
+        ingest=ingest_for(settings, store),
+        store=store,
+        policy=policy_for(settings),
+        producer=producer,
+        fetch_max_records=settings.fetch_max_records,
+    )
+
+
 def _worker_factory(settings: WarehouseSettings) -> Callable[[Infrastructure], Sequence[Worker]]:
     def factory(infra: Infrastructure) -> Sequence[Worker]:
         assert infra.producer is not None, "the sink dead-letters with the kit's producer"
-        store = RangeStore(settings.data_dir)
-        sink = WarehouseSink(
-            kafka=settings.kafka,
-            group=settings.group,
-            topics=settings.topics,
-            ingest=ingest_for(settings, store),
-            store=store,
-            policy=policy_for(settings),
-            producer=infra.producer,
-            fetch_max_records=settings.fetch_max_records,
-        )
-        return [sink]
+        sink = sink_for(settings, infra.producer)
+        if settings.sink_processes == 1:
+            return [sink]
+        return [sink, Members(settings, settings.sink_processes - 1, sink_for)]
 
     return factory
 

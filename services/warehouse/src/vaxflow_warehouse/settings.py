@@ -42,8 +42,11 @@ class WarehouseSettings(ServiceSettings):
     # Larger batches mean fewer, larger files (no compaction yet) and staler queries.
     batch_max_seconds: float = Field(default=60.0, gt=0)
     fetch_max_records: int = Field(default=5000, ge=1)
-    # Worker processes validating and shaping messages, one per core they may use; 0 shapes
-    # them in the sink's own process (one core at most).
+    # Members of the sink's group run by this service, each a process of its own that fetches,
+    # shapes and writes its partitions: one per core they may use (workers/members.py).
+    sink_processes: int = Field(default=1, ge=1, le=64)
+    # Worker processes validating and shaping messages for each member; 0 shapes them in the
+    # member's own process. Members cost less than workers per event (nothing crosses a pipe).
     shaping_processes: int = Field(default=0, ge=0, le=64)
 
     @model_validator(mode="after")

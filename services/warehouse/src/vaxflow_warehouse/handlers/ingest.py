@@ -244,16 +244,22 @@ class Ingest:
             self._submit(batch, batch.unshaped[:CHUNK_ROWS])
             del batch.unshaped[:CHUNK_ROWS]
 
+    def shape_rest(self, batch: PartitionBatch) -> None:
+        """Have the messages not yet in a chunk shaped now, as a chunk of their own."""
+        if batch.unshaped:
+            self._submit(batch, batch.unshaped)
+            batch.unshaped = []
+
     async def ready(self, batch: PartitionBatch) -> None:
         """Wait until every message of the batch is shaped; `batch.rejected` is then whole."""
-        self._submit_rest(batch)
+        self.shape_rest(batch)
         waiting = [asyncio.wrap_future(c.future) for c in batch.chunks if c.shaped is None]
         await asyncio.gather(*waiting)
         self._collect(batch)
 
     def store(self, batch: PartitionBatch) -> OffsetRange:
         """Write the batch's parts and range record durably; return the range stored."""
-        self._submit_rest(batch)
+        self.shape_rest(batch)
         self._collect(batch)
         offsets = batch.offsets
         tables: dict[TableKey, list[pa.Table]] = defaultdict(list)
@@ -279,11 +285,6 @@ class Ingest:
         """Stop the worker processes, if any."""
         if self._pool is not None:
             self._pool.close()
-
-    def _submit_rest(self, batch: PartitionBatch) -> None:
-        if batch.unshaped:
-            self._submit(batch, batch.unshaped)
-            batch.unshaped = []
 
     def _submit(self, batch: PartitionBatch, messages: list[RawMessage]) -> None:
         values = [m.value for m in messages]

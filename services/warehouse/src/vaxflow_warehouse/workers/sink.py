@@ -123,6 +123,10 @@ class WarehouseSink:
         oldest = min((b.started for b in self._batches.values() if b.size), default=None)
         age = 0.0 if oldest is None else time.monotonic() - oldest
         if self._policy.due(held, age):
+            # The batches are whole: their last messages go to shaping now, not when their
+            # write starts, so the workers have them while the write before is stored.
+            for batch in self._batches.values():
+                self._ingest.shape_rest(batch)
             # One write runs while the next batches fill; a second waits for it (so memory
             # stays bounded and each partition's ranges are committed in order).
             await self._finish_writing()
