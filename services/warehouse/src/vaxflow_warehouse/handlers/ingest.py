@@ -36,7 +36,7 @@ from vaxflow_warehouse.store.json_tables import JsonTables, NotCanonical
 from vaxflow_warehouse.store.parquet import combine, to_table
 from vaxflow_warehouse.store.ranges import RangeStore
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 10_000
 """Messages of one partition shaped together (one task of a worker process)."""
 
 CHECK_BLOCK = 200
