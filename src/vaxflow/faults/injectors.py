@@ -15,7 +15,7 @@ import signal
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from pymongo import AsyncMongoClient
 from vaxflow.faults.config import FaultsConfig
 from vaxflow.faults.drain import group_offsets, idle_groups, partitions
 from vaxflow.faults.schedule import Planned
+from vaxflow.simulate.runner import LOCAL
 from vaxflow.stack.config import StackSettings
 from vaxflow.stack.routes import load_routes
 from vaxflow.stack.supervisor import Supervisor
@@ -264,7 +265,10 @@ class Injector:
 
     async def _probe(self, dependency: str) -> Record:
         """One public request that needs the dependency, while it is down: how it answered."""
-        params = {"site_id": str(uuid.uuid4()), "date": date.today().isoformat()}
+        # The campaign's today (Viet Nam's), which scheduling checks dates against: from 17:00
+        # UTC the UTC date is already yesterday there, and a past date is a 422.
+        today = datetime.now(LOCAL).date()
+        params = {"site_id": str(uuid.uuid4()), "date": today.isoformat()}
         url = self.config.gateway_url.rstrip("/") + PROBES[dependency]
         started = time.monotonic()
         probe: Record = {"dependency": dependency, "path": PROBES[dependency]}
