@@ -23,6 +23,7 @@ from tests.e2e.test_site_console import (
     CHROMIUM,
     HAVE_CHROMIUM,
     LOT,
+    SITE_TIMEZONE,
     WAIT_MS,
     Console,
     _dose,
@@ -67,7 +68,9 @@ async def _staff(role: str) -> dict[str, str]:
 
 
 async def _device(browser: Browser) -> Console:
-    context = await browser.new_context(viewport={"width": 1400, "height": 1100})
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1100}, timezone_id=SITE_TIMEZONE
+    )
     return Console(context)
 
 

@@ -157,7 +157,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def test_another_devices_records_show_and_the_screens_pass_axe(browser: Browser) -> None:
     context = await browser.new_context(
-        viewport={"width": 1400, "height": 1100}, service_workers="block"
+        viewport={"width": 1400, "height": 1100},
+        service_workers="block",
+        timezone_id="Asia/Ho_Chi_Minh",  # the site's day, as the stubbed board's
     )
     asked = await serve(context, answers(datetime.now(UTC)))
     page = await context.new_page()
