@@ -88,11 +88,6 @@ def _is_problem(message: ConsoleMessage) -> bool:
     return message.type == "error" and not message.text.startswith("Failed to load resource")
 
 
-SITE_TIMEZONE = "Asia/Ho_Chi_Minh"
-"""The devices' clock: the console's "today" is the site's day, as the server's board is (from
-17:00 UTC a browser on UTC would already be a day behind, and show no one)."""
-
-
 class Console:
     """A page of the console, logged in as the demo site's vaccinator."""
 
@@ -120,9 +115,7 @@ class Console:
 
 @pytest_asyncio.fixture
 async def console(browser: Browser) -> AsyncIterator[Console]:
-    context = await browser.new_context(
-        viewport={"width": 1400, "height": 1100}, timezone_id=SITE_TIMEZONE
-    )
+    context = await browser.new_context(viewport={"width": 1400, "height": 1100})
     console = Console(context)
     yield console
     await context.close()
@@ -390,9 +383,7 @@ async def test_staff_check_a_citizen_in_by_scanning_the_appointment_qr(
             executable_path=CHROMIUM, args=["--no-sandbox", *camera]
         )
         context = await browser.new_context(
-            viewport={"width": 1400, "height": 1100},
-            permissions=["camera"],
-            timezone_id=SITE_TIMEZONE,
+            viewport={"width": 1400, "height": 1100}, permissions=["camera"]
         )
         console = Console(context)
         page = await console.log_in(entry)

@@ -23,7 +23,6 @@ from tests.e2e.test_site_console import (
     CHROMIUM,
     HAVE_CHROMIUM,
     LOT,
-    SITE_TIMEZONE,
     WAIT_MS,
     Console,
     _dose,
@@ -68,9 +67,7 @@ async def _staff(role: str) -> dict[str, str]:
 
 
 async def _device(browser: Browser) -> Console:
-    context = await browser.new_context(
-        viewport={"width": 1400, "height": 1100}, timezone_id=SITE_TIMEZONE
-    )
+    context = await browser.new_context(viewport={"width": 1400, "height": 1100})
     return Console(context)
 
 
