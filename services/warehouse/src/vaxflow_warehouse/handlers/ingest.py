@@ -351,14 +351,19 @@ def _start_worker(pseudonym_key: bytes) -> None:
     global _WORKER_SHAPING
     _WORKER_SHAPING = Shaping(RowShaper(Pseudonymiser(pseudonym_key)))
     parent = os.getppid()
-    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+    end_with_parent(parent)
 
 
-def _end_with_parent(parent: int) -> None:
-    """End the worker once the sink's process is gone (a SIGKILL gives it no time to say)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
+def end_with_parent(parent: int) -> None:
+    """End this child process within a second of `parent` going (a SIGKILL gives it no time
+    to say), from a thread watching for it."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _shape_chunk(

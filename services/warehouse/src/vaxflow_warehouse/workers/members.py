@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable
 from multiprocessing import get_context
@@ -31,6 +30,7 @@ from aiokafka import AIOKafkaProducer
 
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.logging import configure_logging
+from vaxflow_warehouse.handlers.ingest import end_with_parent
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
 if TYPE_CHECKING:
@@ -106,15 +106,8 @@ def _end(processes: list[BaseProcess]) -> None:
 
 def _member_main(settings: WarehouseSettings, build: SinkBuilder, parent: int) -> None:
     configure_logging(settings.service_name, settings.log_level)
-    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+    end_with_parent(parent)
     asyncio.run(_run_member(settings, build))
-
-
-def _end_with_parent(parent: int) -> None:
-    """End the member once the warehouse's process is gone."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
 
 
 async def _run_member(settings: WarehouseSettings, build: SinkBuilder) -> None:
