@@ -159,7 +159,9 @@ async def test_another_devices_records_show_and_the_screens_pass_axe(browser: Br
     context = await browser.new_context(
         viewport={"width": 1400, "height": 1100},
         service_workers="block",
-        timezone_id="Asia/Ho_Chi_Minh",  # the site's day, as the stubbed board's
+        # A device whose clock is set far from the site (UTC-11): most hours of the day its own
+        # date is not the site's, and the board is still the site's day.
+        timezone_id="Pacific/Pago_Pago",
     )
     asked = await serve(context, answers(datetime.now(UTC)))
     page = await context.new_page()

@@ -28,9 +28,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+// The sites' local time zone: the day a site's board, queue and records belong to is the day
+// there (injection's VAXFLOW_INJECTION_LOCAL_TIMEZONE), whatever time zone the device's clock is set to.
+const SITE_TIME_ZONE = "Asia/Ho_Chi_Minh";
+const SITE_DAY = new Intl.DateTimeFormat("en-CA", {
+  timeZone: SITE_TIME_ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+/** Today at the site, as YYYY-MM-DD. */
 function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  return SITE_DAY.format(new Date());
 }
 
 function clock(seconds) {
