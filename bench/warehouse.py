@@ -45,7 +45,13 @@ from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.layout import RANGES_DIR, parse_record
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import CHECK_BLOCK, Ingest, PartitionBatch, shaping_pool
+from vaxflow_warehouse.handlers.ingest import (
+    CHECK_BLOCK,
+    Ingest,
+    PartitionBatch,
+    settle_collector,
+    shaping_pool,
+)
 from vaxflow_warehouse.main import sink_for
 from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.ranges import RangeStore
@@ -140,6 +146,7 @@ async def sink_rate(
         fetch_max_records=5000,
     )
     await ingest.start()  # worker processes, if any, up before the clock starts
+    settle_collector()  # as the service's process does before its sink starts
     parts = snapshot()
     own = time.process_time()
     cpu, started = family_seconds(os.getpid()), time.perf_counter()

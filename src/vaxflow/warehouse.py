@@ -23,6 +23,7 @@ from vaxflow_warehouse.handlers.analyses import (
     analysis_names,
     run_analysis,
 )
+from vaxflow_warehouse.handlers.ingest import settle_collector
 from vaxflow_warehouse.main import ingest_for, policy_for
 from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.analyses import ANALYSES
@@ -113,6 +114,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         policy=policy_for(settings),
         fetch_max_records=settings.fetch_max_records,
     )
+    settle_collector()  # a bulk read, as the sink's
     result = asyncio.run(rebuild.run())
     print(
         f"rebuilt {target}: {result.messages} messages from {result.partitions} partitions, "

@@ -25,7 +25,7 @@ from vaxflow_warehouse import __version__
 from vaxflow_warehouse.domain.batching import BatchPolicy
 from vaxflow_warehouse.domain.pseudonyms import Pseudonymiser
 from vaxflow_warehouse.domain.rows import RowShaper
-from vaxflow_warehouse.handlers.ingest import Ingest, shaping_pool
+from vaxflow_warehouse.handlers.ingest import Ingest, settle_collector, shaping_pool
 from vaxflow_warehouse.settings import WarehouseSettings
 from vaxflow_warehouse.store.ranges import RangeStore
 from vaxflow_warehouse.workers.members import Members
@@ -68,6 +68,7 @@ def _worker_factory(settings: WarehouseSettings) -> Callable[[Infrastructure], S
     def factory(infra: Infrastructure) -> Sequence[Worker]:
         assert infra.producer is not None, "the sink dead-letters with the kit's producer"
         sink = sink_for(settings, infra.producer)
+        settle_collector()  # this process ingests from now on
         if settings.sink_processes == 1:
             return [sink]
         return [sink, Members(settings, settings.sink_processes - 1, sink_for)]

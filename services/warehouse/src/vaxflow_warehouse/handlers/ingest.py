@@ -12,6 +12,7 @@ Kafka and writes files; with none, chunks are shaped in the calling thread.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
 import time
@@ -44,6 +45,10 @@ CHECK_BLOCK = 200
 
 PARENT_CHECK_SECONDS = 1.0
 """How often a worker process looks whether the sink's process is still there."""
+
+YOUNG_COLLECTION_THRESHOLD = 50_000
+"""Objects allocated (less those freed) between two collections of the garbage collector's
+youngest generation in a process that ingests; Python's default is 700."""
 
 TableKey = tuple[str, date]
 """The event type and day of a part."""
@@ -350,8 +355,25 @@ _WORKER_SHAPING: Shaping | None = None
 def _start_worker(pseudonym_key: bytes) -> None:
     global _WORKER_SHAPING
     _WORKER_SHAPING = Shaping(RowShaper(Pseudonymiser(pseudonym_key)))
-    parent = os.getppid()
-    end_with_parent(parent)
+    settle_collector()
+    end_with_parent(os.getppid())
+
+
+def settle_collector() -> None:
+    """Tune this process's garbage collector for ingest, which holds tens of thousands of
+    records at a time.
+
+    With Python's defaults a batch's records are walked by collection after collection on
+    their way to the oldest generation, and every full collection walks again the hundreds of
+    thousands of objects made at start (modules, contracts, schemas): measured, about a
+    quarter of the sink's time. So what exists now is frozen (never walked again; it lives as
+    long as the process anyway) and the youngest generation is collected after 50,000
+    allocations rather than 700. Cycles are still collected, only less often.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, oldest)
 
 
 def end_with_parent(parent: int) -> None:

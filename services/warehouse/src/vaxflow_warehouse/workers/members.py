@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaProducer
 
 from vaxflow_servicekit.kafka import create_producer
 from vaxflow_servicekit.logging import configure_logging
-from vaxflow_warehouse.handlers.ingest import end_with_parent
+from vaxflow_warehouse.handlers.ingest import end_with_parent, settle_collector
 from vaxflow_warehouse.workers.sink import WarehouseSink
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ async def _run_member(settings: WarehouseSettings, build: SinkBuilder) -> None:
     await producer.start()
     try:
         sink = build(settings, producer)
+        settle_collector()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, sink.stop)
         loop.add_signal_handler(signal.SIGINT, sink.stop)
