@@ -12,7 +12,8 @@ a 6-partition topic of its own (not timed). Then:
 - `pipeline`: the same messages through validation, shaping and Parquet without Kafka;
 - `validation_only`: the contracts' validation by pydantic alone (`EventRegistry.parse`);
 - `compiled_validation_only`: the same by the compiled contracts (`FastRegistry.check_many`),
-  the floor of the sink as it is.
+  the floor of the sink as it is; the few messages they leave to pydantic (a time at midnight
+  exactly) are parsed by it, as in the sink.
 
 Each sink run gives the rate over the whole run (the group's join at the start, and at the end
 the last batch waiting out its one second) and the steady rate, from 10% to 90% of the events
@@ -239,11 +240,16 @@ def _steady(samples: list[tuple[float, int, float]], count: int) -> dict[str, An
 def compiled_validation_rate(raws: list[Raw]) -> dict[str, Any]:
     fast = FastRegistry()
     values = [raw.value for raw in raws]
+    left = 0
     cpu, started = time.process_time(), time.perf_counter()
     for first in range(0, len(values), CHECK_BLOCK):
-        for found in fast.check_many(values[first : first + CHECK_BLOCK]):
-            assert found is not None, "every benchmark event is valid"
-    return _figure(len(raws), time.perf_counter() - started, time.process_time() - cpu)
+        block = values[first : first + CHECK_BLOCK]
+        for raw, found in zip(block, fast.check_many(block), strict=True):
+            if found is None:  # not vouched for (a time at midnight exactly): as the sink does
+                REGISTRY.parse(raw)
+                left += 1
+    figure = _figure(len(raws), time.perf_counter() - started, time.process_time() - cpu)
+    return figure | {"left_to_pydantic": left}
 
 
 def pipeline_rate(raws: list[Raw], root: Path) -> dict[str, Any]:
